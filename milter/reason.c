@@ -2,6 +2,7 @@
  * reason.c - names of reason codes and actions (see reason.h).
  */
 #include "reason.h"
+#include "facts.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -111,4 +112,20 @@ int ag_action_parse(const char *name, ag_action_t *action)
 		}
 	}
 	return -1;
+}
+
+/* ag_check_state_name - name of a DNS check state */
+const char *ag_check_state_name(ag_check_state_t state)
+{
+	switch (state) {
+	case AG_CHECK_PENDING:
+		return "pending";
+	case AG_CHECK_PASS:
+		return "pass";
+	case AG_CHECK_FAIL:
+		return "fail";
+	case AG_CHECK_TEMPERROR:
+		return "temperror";
+	}
+	return "unknown";
 }
