@@ -46,10 +46,24 @@ typedef struct ag_from_options {
 /*
  * ag_from_parse - parse the value of one From field (the text after the
  * colon, folding included, as libmilter hands it over). On AG_FROM_OK
- * `out` holds the mailbox; otherwise *why (if not NULL) points to a static
- * short English explanation for logs ("group syntax", "encoded-word in
- * address", ...). Never reads past value[len]; value need not be
- * NUL-terminated and may contain NUL (which is invalid).
+ * `out` holds the mailbox; on AG_FROM_MULTIPLE_MAILBOXES it holds the
+ * first one (for logs); on AG_FROM_INVALID it is empty and *why (if not
+ * NULL) points to a static short English explanation for logs ("group
+ * syntax", "encoded-word in address", ...). Never reads past value[len];
+ * value need not be NUL-terminated and may contain NUL (which is invalid).
+ *
+ * Refused: NUL, bare CR, a line break not followed by white space (folding
+ * is CRLF or bare LF followed by SP/HTAB), control characters, invalid
+ * UTF-8, lines over 998 octets; groups (even empty or with one member);
+ * route-addrs; domain literals; empty list members; two angle addresses;
+ * unbalanced quotes, comments or angle brackets; white space or comments
+ * inside the addr-spec; "=?" in the local part or domain; quoted local
+ * parts holding '@', '<' or '>'; an address inside a comment; a display
+ * name holding an address of another domain (unless the option allows it;
+ * never when that address comes out of an encoded-word); a domain that
+ * ag_domain_normalise() refuses. A trailing dot on the domain is accepted
+ * and dropped. The work is linear in len and allocates nothing for ASCII
+ * domains.
  */
 ag_from_status_t ag_from_parse(const char *value, size_t len,
 			       const ag_from_options_t *options,
@@ -64,7 +78,11 @@ typedef enum ag_envfrom_status {
 /*
  * ag_envfrom_parse - parse the envelope sender argument (argv[0] of the
  * milter's envfrom callback; ESMTP parameters are separate arguments and
- * ignored). Quoted local parts are allowed; source routes are invalid.
+ * ignored): "<local@domain>" or "local@domain", "<>" for the null sender.
+ * Quoted local parts are allowed (not holding '@', '<' or '>'); source
+ * routes, address literals, white space, control characters, invalid
+ * UTF-8, an empty string and a bad domain are invalid. On AG_ENVFROM_OK
+ * out->domain is normalised; otherwise `out` is empty.
  */
 ag_envfrom_status_t ag_envfrom_parse(const char *arg, ag_mailbox_t *out,
 				     const char **why);
@@ -79,7 +97,8 @@ int ag_header_name_is(const char *name, const char *want);
 /*
  * ag_header_hides_from - whether a header value contains a continuation
  * line that itself looks like a From field ("\r\n From: x@y" or
- * "\n\tFROM :"), which some parsers would take as a second From.
+ * "\n\tFROM :"), which some parsers would take as a second From. A bare
+ * CR counts as a line break here, since some software breaks lines there.
  */
 int ag_header_hides_from(const char *value, size_t len);
 
