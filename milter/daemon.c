@@ -11,6 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -123,6 +127,33 @@ int ag_daemon_socket_access(const char *socket_spec, const ag_identity_t *id,
 		return -1;
 	}
 	return 0;
+}
+
+/* ag_daemon_nodelay_listeners - TCP_NODELAY on listening TCP sockets */
+int ag_daemon_nodelay_listeners(void)
+{
+	struct rlimit limit;
+	int changed = 0, one = 1;
+	int last = 1024;
+
+	if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < 1024)
+		last = (int)limit.rlim_cur;
+	for (int fd = 3; fd < last; fd++) {
+		struct sockaddr_storage addr;
+		socklen_t len = sizeof(addr);
+		int listening = 0;
+		socklen_t optlen = sizeof(listening);
+
+		if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening,
+			       &optlen) != 0 || !listening)
+			continue;
+		if (getsockname(fd, (struct sockaddr *)&addr, &len) != 0 ||
+		    (addr.ss_family != AF_INET && addr.ss_family != AF_INET6))
+			continue;
+		if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) == 0)
+			changed++;
+	}
+	return changed;
 }
 
 /* ag_daemon_drop_privileges - setgid, initgroups, setuid */

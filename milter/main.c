@@ -207,6 +207,7 @@ static int ag_main_open_socket(const ag_config_t *config,
 		ag_log(LOG_ERR, "%s", err);
 		return -1;
 	}
+	ag_daemon_nodelay_listeners();
 	return 0;
 }
 

@@ -1,27 +1,148 @@
 /*
- * service.c - the daemon's services (see service.h).
+ * service.c - the daemon's services (see service.h): the c-ares resolver,
+ * the per-domain DNS state with its kinds of checks registered, and the
+ * log lines of state changes.
  */
 #include "service.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "domainstate.h"
 #include "log.h"
+#include "resolver.h"
 
 struct ag_service {
 	ag_milter_world_t world;
+	ag_resolver_t *resolver;
+	ag_dstate_t *state;
+	char nameservers[1024];		/* what the resolver was made with */
+	unsigned timeout_ms;
+	unsigned retries;
+	unsigned cache_size;
 };
+
+/* ag_service_join - a list as one comma-separated string */
+static void ag_service_join(const ag_strlist_t *list, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < list->count && len < size; i++) {
+		int n = snprintf(buf + len, size - len, "%s%s", i ? "," : "",
+				 list->items[i]);
+		len += n > 0 ? (size_t)n : 0;
+	}
+}
+
+/* ag_service_new_resolver - a c-ares resolver for a configuration */
+static ag_resolver_t *ag_service_new_resolver(ag_service_t *service,
+					      const ag_config_t *config,
+					      char *err, size_t errsize)
+{
+	ag_resolver_options_t options;
+
+	ag_service_join(&config->nameservers, service->nameservers,
+			sizeof(service->nameservers));
+	ag_resolver_options_init(&options);
+	options.nameservers = service->nameservers;
+	options.timeout_ms = config->dns_timeout_ms;
+	options.retries = config->dns_retries;
+	options.cache_size = config->dns_cache_size;
+	service->timeout_ms = config->dns_timeout_ms;
+	service->retries = config->dns_retries;
+	service->cache_size = config->dns_cache_size;
+	return ag_resolver_create(&options, err, errsize);
+}
+
+/* ag_service_clean - a DNS-derived text made safe for a quoted log value */
+static void ag_service_clean(const char *in, char *out, size_t size)
+{
+	size_t n = 0;
+
+	for (; in != NULL && *in != '\0' && n + 1 < size; in++) {
+		unsigned char c = (unsigned char)*in;
+		out[n++] = (c >= ' ' && c < 0x7f && c != '"' && c != '\\') ?
+				   (char)c : '?';
+	}
+	out[n] = '\0';
+}
+
+/* ag_service_event - log one state change of a DNS check */
+static void ag_service_event(void *arg, const ag_dstate_event_t *event)
+{
+	char detail[AG_CHECK_DETAIL_MAX];
+
+	(void)arg;
+	ag_service_clean(event->detail, detail, sizeof(detail));
+	ag_log(event->to == AG_CHECK_PASS ? LOG_INFO : LOG_WARNING,
+	       "event=state-change domain=%s check=%s from=%s to=%s reason=%s "
+	       "detail=\"%s\"",
+	       event->domain, event->check, ag_check_state_name(event->from),
+	       ag_check_state_name(event->to),
+	       event->reason < AG_R_COUNT ? ag_reason_name(event->reason) : "-",
+	       detail);
+}
+
+/* ag_service_subject - what the checks of an entry are planned from */
+static ag_dstate_subject_t ag_service_subject(const ag_snapshot_t *rules,
+					      const ag_domain_entry_t *entry)
+{
+	ag_dstate_subject_t subject = {entry, rules->dkim_keys};
+	return subject;
+}
+
+/* ag_service_prefetch - start an entry's checks (end of headers) */
+static void ag_service_prefetch(void *arg, const ag_snapshot_t *rules,
+				const ag_domain_entry_t *entry)
+{
+	ag_dstate_subject_t subject = ag_service_subject(rules, entry);
+
+	if (entry != NULL)
+		ag_dstate_prefetch(arg, &subject);
+}
+
+/* ag_service_collect - the entry's facts, waiting until deadline_ms */
+static void ag_service_collect(void *arg, const ag_snapshot_t *rules,
+			       const ag_domain_entry_t *entry, long deadline_ms,
+			       ag_dns_facts_t *facts)
+{
+	ag_dstate_subject_t subject = ag_service_subject(rules, entry);
+	long left = deadline_ms - ag_milter_now_ms();
+	struct timespec deadline = ag_dstate_deadline(left > 0 ? (unsigned)left : 0);
+
+	memset(facts, 0, sizeof(*facts));
+	if (entry != NULL)
+		ag_dstate_collect(arg, &subject, &deadline, facts);
+}
 
 /* ag_service_create - services for the first rules */
 ag_service_t *ag_service_create(const ag_snapshot_t *rules, char *err,
 				size_t errsize)
 {
 	ag_service_t *service = calloc(1, sizeof(*service));
+	ag_dstate_hooks_t hooks = {.event = ag_service_event};
+	ag_dstate_options_t options;
 
 	if (service == NULL) {
 		snprintf(err, errsize, "out of memory");
 		return NULL;
 	}
+	service->resolver = ag_service_new_resolver(service, rules->config,
+						    err, errsize);
+	if (service->resolver == NULL)
+		return ag_service_destroy(service);
+	ag_dstate_options_from_config(&options, rules->config);
+	service->state = ag_dstate_create(service->resolver, &options, &hooks);
+	if (service->state == NULL ||
+	    ag_dstate_register(service->state, &ag_dkimcheck_kind) != 0) {
+		snprintf(err, errsize, "cannot start the DNS state service");
+		return ag_service_destroy(service);
+	}
+	service->world.dns.state = service->state;
+	service->world.dns.prefetch = ag_service_prefetch;
+	service->world.dns.collect = ag_service_collect;
 	return service;
 }
 
@@ -33,25 +154,77 @@ ag_milter_world_t *ag_service_world(ag_service_t *service,
 	return &service->world;
 }
 
-/* ag_service_reload - nothing to re-read yet beyond the rules */
+/* ag_service_resolver_changed - whether the DNS settings differ */
+static int ag_service_resolver_changed(ag_service_t *service,
+				       const ag_config_t *config)
+{
+	char joined[sizeof(service->nameservers)];
+
+	ag_service_join(&config->nameservers, joined, sizeof(joined));
+	return strcmp(joined, service->nameservers) != 0 ||
+	       config->dns_timeout_ms != service->timeout_ms ||
+	       config->dns_retries != service->retries ||
+	       config->dns_cache_size != service->cache_size;
+}
+
+/* ag_service_reload - new DNS settings take effect with the new rules */
 void ag_service_reload(ag_service_t *service, const ag_snapshot_t *rules)
 {
-	(void)service;
-	(void)rules;
+	ag_resolver_t *resolver = service->resolver, *old = NULL;
+	ag_dstate_options_t options;
+	char err[512];
+
+	if (ag_service_resolver_changed(service, rules->config)) {
+		resolver = ag_service_new_resolver(service, rules->config, err,
+						   sizeof(err));
+		if (resolver == NULL) {
+			ag_log(LOG_ERR, "reload: %s; keeping the running resolver",
+			       err);
+			resolver = service->resolver;
+		} else {
+			old = service->resolver;
+		}
+	}
+	ag_dstate_options_from_config(&options, rules->config);
+	ag_dstate_reconfigure(service->state, resolver, &options);
+	service->resolver = resolver;
+	ag_resolver_destroy(old);
 }
 
 /* ag_service_log_stats - the counters */
 void ag_service_log_stats(ag_service_t *service)
 {
+	ag_resolver_stats_t dns;
+	ag_dstate_stats_t state;
 	char line[2048];
 
 	ag_milter_stats_format(line, sizeof(line));
 	ag_log(LOG_INFO, "event=stats %s", line);
+	if (ag_resolver_stats(service->resolver, &dns) == 0)
+		ag_log(LOG_INFO, "event=stats dns_queries=%llu dns_cache_hits=%llu "
+		       "dns_joins=%llu dns_timeouts=%llu dns_servfail=%llu "
+		       "dns_refused=%llu dns_nxdomain=%llu dns_other_failures=%llu",
+		       (unsigned long long)dns.queries_sent,
+		       (unsigned long long)dns.cache_hits,
+		       (unsigned long long)dns.inflight_joins,
+		       (unsigned long long)dns.timeouts,
+		       (unsigned long long)dns.servfail,
+		       (unsigned long long)dns.refused,
+		       (unsigned long long)dns.nxdomain,
+		       (unsigned long long)dns.other_failures);
+	ag_dstate_stats(service->state, &state);
+	ag_log(LOG_INFO, "event=stats checks=%zu evaluations=%lu state_changes=%lu "
+	       "evictions=%lu", state.checks, state.evaluations, state.events,
+	       state.evictions);
 }
 
-/* ag_service_destroy - release */
+/* ag_service_destroy - release, the state service before its resolver */
 ag_service_t *ag_service_destroy(ag_service_t *service)
 {
+	if (service == NULL)
+		return NULL;
+	ag_dstate_destroy(service->state);
+	ag_resolver_destroy(service->resolver);
 	free(service);
 	return NULL;
 }

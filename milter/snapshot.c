@@ -11,7 +11,27 @@ static void ag_snapshot_free(ag_snapshot_t *snapshot)
 	ag_config_free(snapshot->config);
 	ag_domains_free(snapshot->domains);
 	ag_psl_free(snapshot->psl);
+	ag_dkim_keys_free(snapshot->dkim_keys);
 	free(snapshot);
+}
+
+/* ag_snapshot_load_keys - the public halves of every keys= file */
+static void ag_snapshot_load_keys(ag_snapshot_t *snapshot, ag_diag_t *diag)
+{
+	const ag_domains_t *table = snapshot->domains;
+	const char *path = snapshot->config->domains;
+
+	if ((snapshot->dkim_keys = ag_dkim_keys_create()) == NULL) {
+		ag_diag_add(diag, path, 0, "out of memory loading keys");
+		return;
+	}
+	for (size_t i = 0; i < ag_domains_count(table); i++) {
+		const ag_domain_entry_t *entry = ag_domains_entry(table, i);
+		if (entry->key_count > 0 &&
+		    ag_dkim_keys_load_entry(snapshot->dkim_keys, entry, path,
+					    diag) != 0)
+			continue;
+	}
 }
 
 /* ag_snapshot_load - configuration, table and suffix list together */
@@ -31,6 +51,8 @@ ag_snapshot_t *ag_snapshot_load(const char *path, ag_diag_t *diag)
 		const ag_config_t *config = snapshot->config;
 
 		snapshot->domains = ag_domains_load(config->domains, diag);
+		if (snapshot->domains != NULL)
+			ag_snapshot_load_keys(snapshot, diag);
 		snapshot->psl = ag_psl_load(config->public_suffix_list, err,
 					    sizeof(err));
 		if (snapshot->psl == NULL)

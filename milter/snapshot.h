@@ -1,7 +1,8 @@
 /*
  * snapshot.h - everything a message is judged by, loaded together and
  * swapped atomically: the configuration, the verified-domain table and the
- * Public Suffix List.
+ * Public Suffix List, and the public halves of the operators' DKIM private
+ * keys (keys= in the table), read once at load time.
  *
  * A snapshot is immutable once published and reference-counted: each
  * message holds the snapshot it started with until it ends, so a reload
@@ -18,6 +19,7 @@
 #include "diag.h"
 #include "domain.h"
 #include "domains.h"
+#include "dkimcheck.h"
 
 typedef struct ag_snapshot {
 	int refs;			/* atomic */
@@ -25,6 +27,7 @@ typedef struct ag_snapshot {
 	ag_config_t *config;
 	ag_domains_t *domains;
 	ag_psl_t *psl;
+	ag_dkim_keys_t *dkim_keys;
 } ag_snapshot_t;
 
 /*

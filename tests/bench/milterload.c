@@ -206,7 +206,7 @@ static size_t load_pairs(char *out, size_t size, const char *const *items)
 static int load_transaction(load_conn_t *c, const load_options_t *o, int seq)
 {
 	char data[2048], qid[32], mail[512], from[512], msgid[128];
-	const char *macros_mail[] = {"M", "{auth_authen}", o->login ? o->login : "",
+	const char *macros_mail[] = {"M{auth_authen}", o->login ? o->login : "",
 				     "i", qid, NULL};
 	const char *headers[][2] = {
 		{"From", from}, {"To", " <rcpt@example.net>"},
