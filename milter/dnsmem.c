@@ -15,7 +15,7 @@
 #include <string.h>
 #include <time.h>
 
-#define AG_DNSMEM_CNAME_HOPS 16
+#define AG_DNSMEM_CNAME_HOPS   16
 #define AG_DNSMEM_NEGATIVE_TTL 300
 
 typedef struct ag_dnsmem_rr {
@@ -41,10 +41,10 @@ typedef struct ag_dnsmem_vec {
 typedef struct ag_dnsmem_node {
 	struct ag_dnsmem_node *next;
 	char *name;
-	ag_dnsmem_vec_t rrs;		/* ag_dnsmem_rr_t */
-	ag_dnsmem_vec_t forced;		/* ag_dnsmem_slot_t: status */
-	ag_dnsmem_vec_t counts;		/* ag_dnsmem_slot_t: queries */
-	unsigned long below;		/* names with records below this one */
+	ag_dnsmem_vec_t rrs;    /* ag_dnsmem_rr_t */
+	ag_dnsmem_vec_t forced; /* ag_dnsmem_slot_t: status */
+	ag_dnsmem_vec_t counts; /* ag_dnsmem_slot_t: queries */
+	unsigned long below;    /* names with records below this one */
 } ag_dnsmem_node_t;
 
 struct ag_dnsmem {
@@ -58,13 +58,13 @@ struct ag_dnsmem {
 };
 
 static ag_dns_answer_t *ag_dnsmem_query(ag_resolver_t *resolver,
-					const char *name, int type,
-					unsigned timeout_ms);
+                                        const char *name, int type,
+                                        unsigned timeout_ms);
 static void ag_dnsmem_destroy_op(ag_resolver_t *resolver);
 
 static const ag_resolver_ops_t ag_dnsmem_ops = {
-	.query = ag_dnsmem_query,
-	.destroy = ag_dnsmem_destroy_op,
+    .query = ag_dnsmem_query,
+    .destroy = ag_dnsmem_destroy_op,
 };
 
 /* ag_dnsmem_hash - FNV-1a of a lower-cased name */
@@ -109,7 +109,7 @@ static void *ag_dnsmem_vec_push(ag_dnsmem_vec_t *vec, size_t size)
 
 /* ag_dnsmem_slot - the slot of a type in a vector, created on demand */
 static ag_dnsmem_slot_t *ag_dnsmem_slot(ag_dnsmem_vec_t *vec, int type,
-					int create)
+                                        int create)
 {
 	ag_dnsmem_slot_t *slots = vec->items, *slot;
 
@@ -126,7 +126,8 @@ static ag_dnsmem_slot_t *ag_dnsmem_slot(ag_dnsmem_vec_t *vec, int type,
 /* ag_dnsmem_find - the node of a key, or NULL */
 static ag_dnsmem_node_t *ag_dnsmem_find(const ag_dnsmem_t *mem, const char *key)
 {
-	ag_dnsmem_node_t *node = mem->buckets[ag_dnsmem_hash(key) % mem->nbuckets];
+	ag_dnsmem_node_t *node =
+	    mem->buckets[ag_dnsmem_hash(key) % mem->nbuckets];
 
 	while (node != NULL && strcmp(node->name, key) != 0)
 		node = node->next;
@@ -140,7 +141,7 @@ static void ag_dnsmem_rehash(ag_dnsmem_t *mem)
 	ag_dnsmem_node_t **buckets = calloc(n, sizeof(*buckets));
 
 	if (buckets == NULL)
-		return;	/* stay crowded: still correct */
+		return; /* stay crowded: still correct */
 	for (size_t i = 0; i < mem->nbuckets; i++) {
 		ag_dnsmem_node_t *node = mem->buckets[i], *next;
 		for (; node != NULL; node = next) {
@@ -263,8 +264,8 @@ static int ag_dnsmem_is_name_type(int type)
 
 /* ag_dnsmem_store - append a record to a node (lock held) */
 static int ag_dnsmem_store(ag_dnsmem_t *mem, const char *key, int type,
-			   uint32_t ttl, const void *data, size_t len,
-			   uint16_t preference)
+                           uint32_t ttl, const void *data, size_t len,
+                           uint16_t preference)
 {
 	ag_dnsmem_node_t *node = ag_dnsmem_node(mem, key);
 	ag_dnsmem_rr_t *rr;
@@ -287,13 +288,14 @@ static int ag_dnsmem_store(ag_dnsmem_t *mem, const char *key, int type,
 
 /* ag_dnsmem_add - add one record */
 int ag_dnsmem_add(ag_dnsmem_t *mem, const char *name, int type, uint32_t ttl,
-		  const void *data, size_t len, uint16_t preference)
+                  const void *data, size_t len, uint16_t preference)
 {
 	char *key;
 	int rc;
 
-	if ((type == AG_DNS_A && len != 4) || (type == AG_DNS_AAAA && len != 16) ||
-	    type <= 0 || type > 65535 || (data == NULL && len > 0))
+	if ((type == AG_DNS_A && len != 4) ||
+	    (type == AG_DNS_AAAA && len != 16) || type <= 0 || type > 65535 ||
+	    (data == NULL && len > 0))
 		return -1;
 	if (ag_dnsmem_is_name_type(type) && len > 0 &&
 	    ((const char *)data)[len - 1] == '.')
@@ -309,7 +311,7 @@ int ag_dnsmem_add(ag_dnsmem_t *mem, const char *name, int type, uint32_t ttl,
 
 /* ag_dnsmem_add_text - add one record given as text */
 int ag_dnsmem_add_text(ag_dnsmem_t *mem, const char *name, int type,
-		       const char *text)
+                       const char *text)
 {
 	unsigned char addr[16];
 
@@ -318,14 +320,14 @@ int ag_dnsmem_add_text(ag_dnsmem_t *mem, const char *name, int type,
 		if (inet_pton(family, text, addr) != 1)
 			return -1;
 		return ag_dnsmem_add(mem, name, type, 3600, addr,
-				     type == AG_DNS_A ? 4 : 16, 0);
+		                     type == AG_DNS_A ? 4 : 16, 0);
 	}
 	return ag_dnsmem_add(mem, name, type, 3600, text, strlen(text), 0);
 }
 
 /* ag_dnsmem_set_status - force the answer for (name, type) */
 int ag_dnsmem_set_status(ag_dnsmem_t *mem, const char *name, int type,
-			 ag_dns_status_t status)
+                         ag_dns_status_t status)
 {
 	ag_dnsmem_node_t *node;
 	ag_dnsmem_slot_t *slot;
@@ -373,8 +375,8 @@ static ag_dns_status_t ag_dnsmem_forced(ag_dnsmem_node_t *node, int type)
 
 /* ag_dnsmem_negative - an answer without records */
 static ag_dns_answer_t *ag_dnsmem_negative(const ag_dnsmem_t *mem,
-					   ag_dns_status_t status,
-					   const char *error)
+                                           ag_dns_status_t status,
+                                           const char *error)
 {
 	ag_dns_answer_t *answer = ag_dns_answer_new(status);
 
@@ -390,7 +392,7 @@ static ag_dns_answer_t *ag_dnsmem_negative(const ag_dnsmem_t *mem,
 /* ag_dnsmem_collect - the records of one type at a node: 1 (*out set),
  * 0 when there are none, -1 when out of memory */
 static int ag_dnsmem_collect(const ag_dnsmem_node_t *node, int type,
-			     ag_dns_answer_t **out)
+                             ag_dns_answer_t **out)
 {
 	const ag_dnsmem_rr_t *rrs = node->rrs.items;
 	ag_dns_answer_t *answer = NULL;
@@ -402,8 +404,8 @@ static int ag_dnsmem_collect(const ag_dnsmem_node_t *node, int type,
 		    (answer = ag_dns_answer_new(AG_DNS_OK)) == NULL)
 			return -1;
 		if (ag_dns_answer_add(answer, (uint16_t)type, rrs[i].ttl,
-				      rrs[i].preference, rrs[i].data,
-				      rrs[i].len) < 0) {
+		                      rrs[i].preference, rrs[i].data,
+		                      rrs[i].len) < 0) {
 			ag_dns_answer_free(answer);
 			return -1;
 		}
@@ -427,22 +429,23 @@ static const char *ag_dnsmem_cname(const ag_dnsmem_node_t *node)
 
 /* ag_dnsmem_resolve - answer (key, type), following CNAMEs (lock held) */
 static ag_dns_answer_t *ag_dnsmem_resolve(ag_dnsmem_t *mem, const char *key,
-					  int type)
+                                          int type)
 {
 	char *owned = NULL;
 	ag_dns_answer_t *answer = NULL;
 
 	for (int hops = 0;; hops++) {
 		ag_dnsmem_node_t *node = ag_dnsmem_find(mem, key);
-		ag_dns_status_t forced = node ? ag_dnsmem_forced(node, type)
-					      : AG_DNS_OK;
+		ag_dns_status_t forced =
+		    node ? ag_dnsmem_forced(node, type) : AG_DNS_OK;
 		const char *target;
 
 		if (forced != AG_DNS_OK) {
 			answer = ag_dnsmem_negative(mem, forced, "timeout");
 			break;
 		}
-		if (node == NULL || (node->rrs.count == 0 && node->below == 0)) {
+		if (node == NULL ||
+		    (node->rrs.count == 0 && node->below == 0)) {
 			answer = ag_dnsmem_negative(mem, AG_DNS_NXDOMAIN, NULL);
 			break;
 		}
@@ -455,7 +458,7 @@ static ag_dns_answer_t *ag_dnsmem_resolve(ag_dnsmem_t *mem, const char *key,
 		}
 		if (hops >= AG_DNSMEM_CNAME_HOPS) {
 			answer = ag_dnsmem_negative(mem, AG_DNS_TEMPFAIL,
-						    "CNAME loop");
+			                            "CNAME loop");
 			break;
 		}
 		free(owned);
@@ -487,8 +490,8 @@ static void ag_dnsmem_sleep(unsigned ms)
 
 /* ag_dnsmem_query - the resolver interface's query */
 static ag_dns_answer_t *ag_dnsmem_query(ag_resolver_t *resolver,
-					const char *name, int type,
-					unsigned timeout_ms)
+                                        const char *name, int type,
+                                        unsigned timeout_ms)
 {
 	ag_dnsmem_t *mem = (ag_dnsmem_t *)resolver;
 	ag_dns_answer_t *answer;
@@ -515,7 +518,7 @@ static ag_dns_answer_t *ag_dnsmem_query(ag_resolver_t *resolver,
 
 /* ag_dnsmem_node_queries - one node's count for a type or any type */
 static unsigned long ag_dnsmem_node_queries(const ag_dnsmem_node_t *node,
-					    int type)
+                                            int type)
 {
 	const ag_dnsmem_slot_t *slots = node->counts.items;
 	unsigned long n = 0;

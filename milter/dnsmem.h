@@ -48,12 +48,12 @@ ag_resolver_t *ag_dnsmem_resolver(ag_dnsmem_t *mem);
  * target name (a trailing dot is stripped). preference: MX only.
  */
 int ag_dnsmem_add(ag_dnsmem_t *mem, const char *name, int type, uint32_t ttl,
-		  const void *data, size_t len, uint16_t preference);
+                  const void *data, size_t len, uint16_t preference);
 
 /* ag_dnsmem_add_text - convenience: A/AAAA in text form ("192.0.2.1",
  * "2001:db8::1"), any other type as a NUL-terminated string */
 int ag_dnsmem_add_text(ag_dnsmem_t *mem, const char *name, int type,
-		       const char *text);
+                       const char *text);
 
 /*
  * ag_dnsmem_set_status - force the answer for (name, type) to carry no
@@ -61,7 +61,7 @@ int ag_dnsmem_add_text(ag_dnsmem_t *mem, const char *name, int type,
  * AG_DNSMEM_ANY applies to every type not overridden one by one.
  */
 int ag_dnsmem_set_status(ag_dnsmem_t *mem, const char *name, int type,
-			 ag_dns_status_t status);
+                         ag_dns_status_t status);
 
 /* ag_dnsmem_set_negative_ttl - TTL of NXDOMAIN/NODATA answers (default 300) */
 void ag_dnsmem_set_negative_ttl(ag_dnsmem_t *mem, uint32_t ttl);

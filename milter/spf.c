@@ -13,21 +13,18 @@
 #include <strings.h>
 
 static const char *const ag_spf_result_names[] = {
-	[AG_SPF_NONE] = "none",
-	[AG_SPF_NEUTRAL] = "neutral",
-	[AG_SPF_PASS] = "pass",
-	[AG_SPF_FAIL] = "fail",
-	[AG_SPF_SOFTFAIL] = "softfail",
-	[AG_SPF_TEMPERROR] = "temperror",
-	[AG_SPF_PERMERROR] = "permerror",
+    [AG_SPF_NONE] = "none",           [AG_SPF_NEUTRAL] = "neutral",
+    [AG_SPF_PASS] = "pass",           [AG_SPF_FAIL] = "fail",
+    [AG_SPF_SOFTFAIL] = "softfail",   [AG_SPF_TEMPERROR] = "temperror",
+    [AG_SPF_PERMERROR] = "permerror",
 };
 
-#define AG_SPF_NRESULTS \
+#define AG_SPF_NRESULTS                                                        \
 	(sizeof(ag_spf_result_names) / sizeof(ag_spf_result_names[0]))
 
 /* The identities of one check: <sender> split, and <domain>. */
 typedef struct ag_spf_identity {
-	char *sender;		/* local@domain, "postmaster" if no local */
+	char *sender; /* local@domain, "postmaster" if no local */
 	char *local;
 	char *sender_domain;
 	char domain[AG_SPF_DOMAIN_MAX + 1];
@@ -74,7 +71,7 @@ static void ag_spf_identity_free(ag_spf_identity_t *id)
 /* ag_spf_identity_split - <sender> (or the HELO name for a null sender)
  * into local part and domain; -1 when out of memory */
 static int ag_spf_identity_split(const ag_spf_request_t *req,
-				 ag_spf_identity_t *id)
+                                 ag_spf_identity_t *id)
 {
 	const char *s = req->sender, *at;
 	size_t local;
@@ -98,7 +95,7 @@ static int ag_spf_identity_split(const ag_spf_request_t *req,
  * multi-label name with labels of 1 to 63 octets, no domain literal; 0, or
  * -1 with a problem (the result is then none) */
 static int ag_spf_identity_domain(const char *domain, ag_spf_identity_t *id,
-				  char *problem, size_t size)
+                                  char *problem, size_t size)
 {
 	size_t n = strlen(domain);
 
@@ -107,7 +104,7 @@ static int ag_spf_identity_domain(const char *domain, ag_spf_identity_t *id,
 	if (n == 0 || domain[0] == '[' || !ag_spf_name_valid(domain, n) ||
 	    memchr(domain, '.', n) == NULL) {
 		snprintf(problem, size, "'%.*s' is no valid multi-label domain",
-			 n > 64 ? 64 : (int)n, domain);
+		         n > 64 ? 64 : (int)n, domain);
 		return -1;
 	}
 	memcpy(id->domain, domain, n);
@@ -118,14 +115,14 @@ static int ag_spf_identity_domain(const char *domain, ag_spf_identity_t *id,
 /* ag_spf_explain_text - expand an explain-string; NULL if it is invalid
  * or out of memory */
 static char *ag_spf_explain_text(ag_spf_eval_t *ev, const char *text,
-				 size_t len)
+                                 size_t len)
 {
 	ag_spf_buf_t buf = {0};
 	const char *why;
 
 	if (ag_spf_macro_valid(text, len, AG_SPF_MACRO_EXPLAIN, &why) < 0 ||
 	    ag_spf_macro_expand(&ev->macro, text, len, AG_SPF_MACRO_EXPLAIN,
-				&buf) < 0) {
+	                        &buf) < 0) {
 		ag_spf_buf_free(&buf);
 		return NULL;
 	}
@@ -137,8 +134,7 @@ static char *ag_spf_explain_text(ag_spf_eval_t *ev, const char *text,
 
 /* ag_spf_explain_exp - the text exp= points to, or NULL to use the
  * default (RFC 7208 6.2) */
-static char *ag_spf_explain_exp(ag_spf_eval_t *ev,
-				const ag_spf_decision_t *dec)
+static char *ag_spf_explain_exp(ag_spf_eval_t *ev, const ag_spf_decision_t *dec)
 {
 	const ag_spf_record_t *rec = dec->record;
 	char name[AG_SPF_DOMAIN_MAX + 1];
@@ -159,7 +155,7 @@ static char *ag_spf_explain_exp(ag_spf_eval_t *ev,
 
 /* ag_spf_explain - the explanation of a fail */
 static char *ag_spf_explain(ag_spf_eval_t *ev, const ag_spf_decision_t *dec,
-			    const char *fallback)
+                            const char *fallback)
 {
 	char *text = ag_spf_explain_exp(ev, dec);
 
@@ -170,7 +166,7 @@ static char *ag_spf_explain(ag_spf_eval_t *ev, const ag_spf_decision_t *dec,
 
 /* ag_spf_fill - the outcome of an evaluation */
 static void ag_spf_fill(ag_spf_eval_t *ev, const ag_spf_request_t *req,
-			const ag_spf_decision_t *dec, ag_spf_outcome_t *out)
+                        const ag_spf_decision_t *dec, ag_spf_outcome_t *out)
 {
 	out->record = ev->top_record;
 	ev->top_record = NULL;
@@ -180,9 +176,9 @@ static void ag_spf_fill(ag_spf_eval_t *ev, const ag_spf_request_t *req,
 	}
 	if (out->result == AG_SPF_FAIL)
 		out->explanation = ag_spf_explain(
-			ev, dec,
-			req->default_explanation ? req->default_explanation
-						 : AG_SPF_DEFAULT_EXPLANATION);
+		    ev, dec,
+		    req->default_explanation ? req->default_explanation
+		                             : AG_SPF_DEFAULT_EXPLANATION);
 	if (out->result == AG_SPF_NONE || out->result >= AG_SPF_TEMPERROR)
 		snprintf(out->problem, sizeof(out->problem), "%s", ev->problem);
 	out->lookups = ev->lookups;
@@ -193,8 +189,7 @@ static void ag_spf_fill(ag_spf_eval_t *ev, const ag_spf_request_t *req,
 
 /* ag_spf_check - check_host() for a request */
 ag_spf_result_t ag_spf_check(ag_resolver_t *resolver,
-			     const ag_spf_request_t *req,
-			     ag_spf_outcome_t *out)
+                             const ag_spf_request_t *req, ag_spf_outcome_t *out)
 {
 	ag_spf_identity_t id = {0};
 	ag_spf_decision_t dec = {0};
@@ -204,17 +199,16 @@ ag_spf_result_t ag_spf_check(ag_resolver_t *resolver,
 	memset(out, 0, sizeof(*out));
 	if (ag_spf_ip_parse(req->ip, &ip) < 0) {
 		snprintf(out->problem, sizeof(out->problem),
-			 "invalid client address '%.64s'",
-			 req->ip ? req->ip : "(none)");
+		         "invalid client address '%.64s'",
+		         req->ip ? req->ip : "(none)");
 		return out->result = AG_SPF_PERMERROR;
 	}
 	if (ag_spf_identity_split(req, &id) < 0) {
 		snprintf(out->problem, sizeof(out->problem), "out of memory");
 		out->result = AG_SPF_TEMPERROR;
-	} else if (ag_spf_identity_domain(req->domain ? req->domain
-						      : id.sender_domain,
-					  &id, out->problem,
-					  sizeof(out->problem)) < 0) {
+	} else if (ag_spf_identity_domain(
+	               req->domain ? req->domain : id.sender_domain, &id,
+	               out->problem, sizeof(out->problem)) < 0) {
 		out->result = AG_SPF_NONE;
 	} else {
 		ag_spf_eval_init(&ev, resolver, req, &ip);

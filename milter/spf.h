@@ -57,23 +57,23 @@ typedef enum ag_spf_result {
 	AG_SPF_PERMERROR
 } ag_spf_result_t;
 
-#define AG_SPF_TIMEOUT_MS 5000		/* default per DNS query */
-#define AG_SPF_MAX_LOOKUPS 10		/* RFC 7208 4.6.4 */
-#define AG_SPF_MAX_VOID 2		/* RFC 7208 4.6.4, recommended */
+#define AG_SPF_TIMEOUT_MS          5000 /* default per DNS query */
+#define AG_SPF_MAX_LOOKUPS         10   /* RFC 7208 4.6.4 */
+#define AG_SPF_MAX_VOID            2    /* RFC 7208 4.6.4, recommended */
 #define AG_SPF_DEFAULT_EXPLANATION "SPF fail - not authorized"
 
 typedef struct ag_spf_request {
-	const char *ip;		/* client address, IPv4 or IPv6 text */
-	const char *sender;	/* MAIL FROM; NULL or "" (null sender): the
-				 * check uses postmaster@<helo> */
-	const char *helo;	/* HELO/EHLO name; NULL: "unknown" */
-	const char *domain;	/* <domain>; NULL: the domain of the sender */
-	const char *receiver;	/* %{r}; NULL: "unknown" */
-	long long now;		/* %{t}, seconds since the epoch */
-	unsigned timeout_ms;	/* per DNS query; 0: AG_SPF_TIMEOUT_MS */
-	unsigned max_lookups;	/* 0: AG_SPF_MAX_LOOKUPS (at most 100) */
-	unsigned max_void;	/* 0: AG_SPF_MAX_VOID */
-	const char *watch_include; /* see above; NULL: none */
+	const char *ip;       /* client address, IPv4 or IPv6 text */
+	const char *sender;   /* MAIL FROM; NULL or "" (null sender): the
+	                       * check uses postmaster@<helo> */
+	const char *helo;     /* HELO/EHLO name; NULL: "unknown" */
+	const char *domain;   /* <domain>; NULL: the domain of the sender */
+	const char *receiver; /* %{r}; NULL: "unknown" */
+	long long now;        /* %{t}, seconds since the epoch */
+	unsigned timeout_ms;  /* per DNS query; 0: AG_SPF_TIMEOUT_MS */
+	unsigned max_lookups; /* 0: AG_SPF_MAX_LOOKUPS (at most 100) */
+	unsigned max_void;    /* 0: AG_SPF_MAX_VOID */
+	const char *watch_include;       /* see above; NULL: none */
 	const char *default_explanation; /* NULL: AG_SPF_DEFAULT_EXPLANATION */
 } ag_spf_request_t;
 
@@ -81,17 +81,17 @@ typedef struct ag_spf_request {
 
 typedef struct ag_spf_outcome {
 	ag_spf_result_t result;
-	char *explanation;	/* fail only: expanded exp= text or default */
-	char *mechanism;	/* the directive that decided, as written, e.g.
-				 * "-all" or "include:_spf.example.net";
-				 * NULL for the implicit neutral */
-	char *mechanism_domain;	/* the domain whose record holds it */
-	char *record;		/* the SPF record of <domain>, NULL if none */
+	char *explanation;      /* fail only: expanded exp= text or default */
+	char *mechanism;        /* the directive that decided, as written, e.g.
+	                         * "-all" or "include:_spf.example.net";
+	                         * NULL for the implicit neutral */
+	char *mechanism_domain; /* the domain whose record holds it */
+	char *record;           /* the SPF record of <domain>, NULL if none */
 	char problem[AG_SPF_PROBLEM_MAX]; /* none/temperror/permerror: why */
-	unsigned lookups;	/* DNS-querying terms evaluated */
+	unsigned lookups;                 /* DNS-querying terms evaluated */
 	unsigned void_lookups;
-	int include_reached;	/* watch_include: its include: was evaluated */
-	int include_pass;	/* ... and gave pass */
+	int include_reached; /* watch_include: its include: was evaluated */
+	int include_pass;    /* ... and gave pass */
 } ag_spf_outcome_t;
 
 /*
@@ -100,8 +100,8 @@ typedef struct ag_spf_outcome {
  * temperror.
  */
 ag_spf_result_t ag_spf_check(ag_resolver_t *resolver,
-			     const ag_spf_request_t *req,
-			     ag_spf_outcome_t *out);
+                             const ag_spf_request_t *req,
+                             ag_spf_outcome_t *out);
 
 /* ag_spf_outcome_clear - free what an outcome holds; it stays reusable */
 void ag_spf_outcome_clear(ag_spf_outcome_t *out);

@@ -9,8 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
-static const uint8_t ag_spf_v4mapped[12] = {0, 0, 0, 0, 0, 0,
-					    0, 0, 0, 0, 0xff, 0xff};
+static const uint8_t ag_spf_v4mapped[12] = {0, 0, 0, 0, 0,    0,
+                                            0, 0, 0, 0, 0xff, 0xff};
 
 /* ag_spf_ip_parse - text to address */
 int ag_spf_ip_parse(const char *text, ag_spf_ip_t *ip)
@@ -33,7 +33,7 @@ int ag_spf_ip_parse(const char *text, ag_spf_ip_t *ip)
 
 /* ag_spf_ip_match - prefix comparison */
 int ag_spf_ip_match(const ag_spf_ip_t *ip, const uint8_t *net, int v6,
-		    unsigned prefix)
+                    unsigned prefix)
 {
 	unsigned whole = prefix / 8, rest = prefix % 8;
 
@@ -49,7 +49,7 @@ int ag_spf_ip_match(const ag_spf_ip_t *ip, const uint8_t *net, int v6,
 
 /* ag_spf_ip_nibbles - the 32 nibbles, dot-separated, in a given order */
 static void ag_spf_ip_nibbles(const ag_spf_ip_t *ip, int reverse, char *out,
-			      size_t size)
+                              size_t size)
 {
 	static const char hex[] = "0123456789abcdef";
 	char buf[64];
@@ -79,7 +79,7 @@ void ag_spf_ip_text(const ag_spf_ip_t *ip, char *out, size_t size)
 	char buf[INET6_ADDRSTRLEN];
 
 	if (inet_ntop(ip->v6 ? AF_INET6 : AF_INET, ip->addr, buf,
-		      sizeof(buf)) == NULL)
+	              sizeof(buf)) == NULL)
 		buf[0] = '\0';
 	snprintf(out, size, "%s", buf);
 }
@@ -94,6 +94,6 @@ void ag_spf_ip_reverse(const ag_spf_ip_t *ip, char *out, size_t size)
 		snprintf(out, size, "%s.ip6.arpa", buf);
 	} else {
 		snprintf(out, size, "%u.%u.%u.%u.in-addr.arpa", ip->addr[3],
-			 ip->addr[2], ip->addr[1], ip->addr[0]);
+		         ip->addr[2], ip->addr[1], ip->addr[0]);
 	}
 }

@@ -15,21 +15,21 @@
 #include <strings.h>
 
 /* Outcomes of one mechanism besides the error results of ag_spf_result_t. */
-#define AG_SPF_MATCH (-1)
+#define AG_SPF_MATCH   (-1)
 #define AG_SPF_NOMATCH (-2)
 
 static int ag_spf_eval_term(ag_spf_eval_t *ev, const ag_spf_term_t *t);
 
 /* ag_spf_eval_init - prepare an evaluation */
 void ag_spf_eval_init(ag_spf_eval_t *ev, ag_resolver_t *resolver,
-		      const ag_spf_request_t *req, const ag_spf_ip_t *ip)
+                      const ag_spf_request_t *req, const ag_spf_ip_t *ip)
 {
 	memset(ev, 0, sizeof(*ev));
 	ev->resolver = resolver;
 	ev->timeout_ms = req->timeout_ms ? req->timeout_ms : AG_SPF_TIMEOUT_MS;
 	ev->ip = *ip;
-	ev->max_lookups = req->max_lookups ? req->max_lookups
-					   : AG_SPF_MAX_LOOKUPS;
+	ev->max_lookups =
+	    req->max_lookups ? req->max_lookups : AG_SPF_MAX_LOOKUPS;
 	if (ev->max_lookups > 100)
 		ev->max_lookups = 100;
 	ev->max_void = req->max_void ? req->max_void : AG_SPF_MAX_VOID;
@@ -53,10 +53,10 @@ void ag_spf_eval_problem(ag_spf_eval_t *ev, const char *fmt, ...)
 
 /* ag_spf_eval_query - one DNS query; NULL (out of memory) noted */
 static ag_dns_answer_t *ag_spf_eval_query(ag_spf_eval_t *ev, const char *name,
-					  int type)
+                                          int type)
 {
-	ag_dns_answer_t *answer = ag_resolver_query(ev->resolver, name, type,
-						     ev->timeout_ms);
+	ag_dns_answer_t *answer =
+	    ag_resolver_query(ev->resolver, name, type, ev->timeout_ms);
 
 	if (answer == NULL)
 		ag_spf_eval_problem(ev, "out of memory");
@@ -79,20 +79,38 @@ static int ag_spf_eval_void(ag_spf_eval_t *ev, const char *name)
 	if (++ev->voids <= ev->max_void)
 		return AG_SPF_NOMATCH;
 	ag_spf_eval_problem(ev, "more than %u void lookups (last: %s)",
-			    ev->max_void, name);
+	                    ev->max_void, name);
 	return AG_SPF_PERMERROR;
+}
+
+/* ag_spf_eval_type_name - the name of a type we query */
+static const char *ag_spf_eval_type_name(int type)
+{
+	switch (type) {
+	case AG_DNS_A:
+		return "A";
+	case AG_DNS_AAAA:
+		return "AAAA";
+	case AG_DNS_MX:
+		return "MX";
+	case AG_DNS_PTR:
+		return "PTR";
+	default:
+		return "TXT";
+	}
 }
 
 /* ag_spf_eval_status - map a failed answer: temperror, a void lookup
  * (counted when count_void), or 0 when the answer has records */
 static int ag_spf_eval_status(ag_spf_eval_t *ev, const ag_dns_answer_t *a,
-			      const char *name, int type, int count_void)
+                              const char *name, int type, int count_void)
 {
 	if (a == NULL)
 		return AG_SPF_TEMPERROR;
 	if (a->status == AG_DNS_TEMPFAIL) {
-		ag_spf_eval_problem(ev, "DNS error looking up %s/%d: %s", name,
-				    type, a->error ? a->error : "tempfail");
+		ag_spf_eval_problem(ev, "DNS error looking up %s %s: %s", name,
+		                    ag_spf_eval_type_name(type),
+		                    a->error ? a->error : "tempfail");
 		return AG_SPF_TEMPERROR;
 	}
 	if (a->status != AG_DNS_OK || a->count == 0)
@@ -108,7 +126,7 @@ static int ag_spf_eval_addr_type(const ag_spf_eval_t *ev)
 
 /* ag_spf_eval_hosts - whether an address of name is in the client's net */
 static int ag_spf_eval_hosts(ag_spf_eval_t *ev, const char *name,
-			     const ag_spf_term_t *t, int count_void)
+                             const ag_spf_term_t *t, int count_void)
 {
 	int type = ag_spf_eval_addr_type(ev);
 	unsigned prefix = ev->ip.v6 ? t->cidr6 : t->cidr4;
@@ -118,7 +136,7 @@ static int ag_spf_eval_hosts(ag_spf_eval_t *ev, const char *name,
 	for (size_t i = 0; rc == 0 && i < a->count; i++)
 		if (a->rrs[i].len == (ev->ip.v6 ? 16u : 4u) &&
 		    ag_spf_ip_match(&ev->ip, (const uint8_t *)a->rrs[i].data,
-				    ev->ip.v6, prefix))
+		                    ev->ip.v6, prefix))
 			rc = AG_SPF_MATCH;
 	ag_dns_answer_free(a);
 	return rc == 0 ? AG_SPF_NOMATCH : rc;
@@ -126,20 +144,20 @@ static int ag_spf_eval_hosts(ag_spf_eval_t *ev, const char *name,
 
 /* ag_spf_eval_mx - the mx mechanism on a target */
 static int ag_spf_eval_mx(ag_spf_eval_t *ev, const char *target,
-			  const ag_spf_term_t *t)
+                          const ag_spf_term_t *t)
 {
 	ag_dns_answer_t *a = ag_spf_eval_query(ev, target, AG_DNS_MX);
 	int rc = ag_spf_eval_status(ev, a, target, AG_DNS_MX, 1);
 
 	if (rc == 0 && a->count > AG_SPF_MAX_NAMES) {
 		ag_spf_eval_problem(ev, "%s has more than %d MX records",
-				    target, AG_SPF_MAX_NAMES);
+		                    target, AG_SPF_MAX_NAMES);
 		rc = AG_SPF_PERMERROR;
 	}
 	for (size_t i = 0; rc == 0 && i < a->count; i++) {
 		int one;
 		if (a->rrs[i].data[0] == '\0')
-			continue;	/* null MX (RFC 7505) */
+			continue; /* null MX (RFC 7505) */
 		one = ag_spf_eval_hosts(ev, a->rrs[i].data, t, 0);
 		if (one != AG_SPF_NOMATCH)
 			rc = one;
@@ -173,7 +191,7 @@ static int ag_spf_eval_rank(const char *name, const char *domain)
  * (RFC 7208 5.5), at least min_rank, copied into out unless NULL; its
  * rank, or 0 when none */
 static int ag_spf_eval_validated(ag_spf_eval_t *ev, const char *domain,
-				 int min_rank, char *out, size_t size)
+                                 int min_rank, char *out, size_t size)
 {
 	char rev[80];
 	ag_dns_answer_t *a;
@@ -183,7 +201,7 @@ static int ag_spf_eval_validated(ag_spf_eval_t *ev, const char *domain,
 	if ((a = ag_spf_eval_query(ev, rev, AG_DNS_PTR)) == NULL)
 		return 0;
 	for (size_t i = 0; a->status == AG_DNS_OK && i < a->count &&
-			   i < AG_SPF_MAX_NAMES && best < 3;
+	                   i < AG_SPF_MAX_NAMES && best < 3;
 	     i++) {
 		const char *name = a->rrs[i].data;
 		int rank = ag_spf_eval_rank(name, domain);
@@ -203,16 +221,15 @@ static int ag_spf_eval_validated(ag_spf_eval_t *ev, const char *domain,
 
 /* ag_spf_eval_ptr_name - %{p}: a validated name, preferably <domain> or
  * below it, else "unknown" (left in out by the caller) */
-void ag_spf_eval_ptr_name(void *arg, const char *domain, char *out,
-			  size_t size)
+void ag_spf_eval_ptr_name(void *arg, const char *domain, char *out, size_t size)
 {
 	ag_spf_eval_validated(arg, domain, 1, out, size);
 }
 
 /* ag_spf_eval_target - the target-name of a term: its expanded
  * domain-spec, or <domain>; -1 when the expansion is no valid name */
-static int ag_spf_eval_target(ag_spf_eval_t *ev, const char *spec,
-			      size_t len, char out[AG_SPF_DOMAIN_MAX + 1])
+static int ag_spf_eval_target(ag_spf_eval_t *ev, const char *spec, size_t len,
+                              char out[AG_SPF_DOMAIN_MAX + 1])
 {
 	if (spec == NULL) {
 		snprintf(out, AG_SPF_DOMAIN_MAX + 1, "%s", ev->macro.domain);
@@ -236,8 +253,8 @@ static int ag_spf_eval_is_watched(const ag_spf_eval_t *ev, const char *target)
 
 /* ag_spf_eval_recurse - check_host() of another domain, keeping ours */
 static ag_spf_result_t ag_spf_eval_recurse(ag_spf_eval_t *ev,
-					   const char *target,
-					   ag_spf_decision_t *dec)
+                                           const char *target,
+                                           ag_spf_decision_t *dec)
 {
 	const char *domain = ev->macro.domain;
 	int watched = ag_spf_eval_is_watched(ev, target);
@@ -294,10 +311,10 @@ static int ag_spf_eval_term(ag_spf_eval_t *ev, const ag_spf_term_t *t)
 	case AG_SPF_M_IP4:
 	case AG_SPF_M_IP6:
 		return ag_spf_ip_match(&ev->ip, t->net, t->mech == AG_SPF_M_IP6,
-				       t->mech == AG_SPF_M_IP6 ? t->cidr6
-							       : t->cidr4)
-			       ? AG_SPF_MATCH
-			       : AG_SPF_NOMATCH;
+		                       t->mech == AG_SPF_M_IP6 ? t->cidr6
+		                                               : t->cidr4)
+		           ? AG_SPF_MATCH
+		           : AG_SPF_NOMATCH;
 	default:
 		break;
 	}
@@ -318,8 +335,8 @@ static int ag_spf_eval_term(ag_spf_eval_t *ev, const ag_spf_term_t *t)
 		return ag_spf_eval_mx(ev, target, t);
 	case AG_SPF_M_PTR:
 		return ag_spf_eval_validated(ev, target, 2, NULL, 0)
-			       ? AG_SPF_MATCH
-			       : AG_SPF_NOMATCH;
+		           ? AG_SPF_MATCH
+		           : AG_SPF_NOMATCH;
 	default:
 		return ag_spf_eval_exists(ev, target);
 	}
@@ -327,9 +344,8 @@ static int ag_spf_eval_term(ag_spf_eval_t *ev, const ag_spf_term_t *t)
 
 /* ag_spf_eval_fetch - the SPF record of a domain, or a result (none,
  * temperror, permerror) with dec->record left NULL */
-static ag_spf_result_t ag_spf_eval_fetch(ag_spf_eval_t *ev,
-					 const char *domain,
-					 ag_spf_decision_t *dec)
+static ag_spf_result_t ag_spf_eval_fetch(ag_spf_eval_t *ev, const char *domain,
+                                         ag_spf_decision_t *dec)
 {
 	ag_dns_answer_t *a = ag_spf_eval_query(ev, domain, AG_DNS_TXT);
 	const ag_dns_rr_t *found = NULL;
@@ -345,13 +361,14 @@ static ag_spf_result_t ag_spf_eval_fetch(ag_spf_eval_t *ev,
 		if (ag_spf_record_is_spf(a->rrs[i].data, a->rrs[i].len))
 			found = &a->rrs[i], n++;
 	if (n != 1) {
-		ag_spf_eval_problem(ev, n ? "%s has %zu SPF records"
-					  : "%s has no SPF record", domain, n);
+		ag_spf_eval_problem(
+		    ev, n ? "%s has %zu SPF records" : "%s has no SPF record",
+		    domain, n);
 		ag_dns_answer_free(a);
 		return n ? AG_SPF_PERMERROR : AG_SPF_NONE;
 	}
-	dec->record = ag_spf_record_parse(found->data, found->len, err,
-					  sizeof(err));
+	dec->record =
+	    ag_spf_record_parse(found->data, found->len, err, sizeof(err));
 	if (dec->record == NULL)
 		ag_spf_eval_problem(ev, "%s: %s", domain, err);
 	else if (ev->top_record == NULL)
@@ -363,7 +380,7 @@ static ag_spf_result_t ag_spf_eval_fetch(ag_spf_eval_t *ev,
 /* ag_spf_eval_redirect - follow redirect= (RFC 7208 6.1); dec then
  * describes the record the redirect led to */
 static ag_spf_result_t ag_spf_eval_redirect(ag_spf_eval_t *ev,
-					    ag_spf_decision_t *dec)
+                                            ag_spf_decision_t *dec)
 {
 	char target[AG_SPF_DOMAIN_MAX + 1];
 	ag_spf_record_t *rec = dec->record;
@@ -373,7 +390,7 @@ static ag_spf_result_t ag_spf_eval_redirect(ag_spf_eval_t *ev,
 	if ((rc = ag_spf_eval_count(ev)) != 0)
 		return (ag_spf_result_t)rc;
 	if (ag_spf_domain_expand(&ev->macro, rec->redirect, rec->redirect_len,
-				 target) < 0) {
+	                         target) < 0) {
 		ag_spf_eval_problem(ev, "redirect= target is no valid name");
 		return AG_SPF_PERMERROR;
 	}
@@ -388,7 +405,7 @@ static ag_spf_result_t ag_spf_eval_redirect(ag_spf_eval_t *ev,
 
 /* ag_spf_eval_host - check_host() */
 ag_spf_result_t ag_spf_eval_host(ag_spf_eval_t *ev, const char *domain,
-				 ag_spf_decision_t *dec)
+                                 ag_spf_decision_t *dec)
 {
 	ag_spf_result_t r;
 

@@ -15,21 +15,21 @@
 #include <string.h>
 
 typedef enum ag_spf_tok_kind {
-	AG_SPF_TOK_LITERAL,	/* one octet copied as is */
-	AG_SPF_TOK_ESCAPE,	/* %% %_ %- */
-	AG_SPF_TOK_MACRO	/* %{...} */
+	AG_SPF_TOK_LITERAL, /* one octet copied as is */
+	AG_SPF_TOK_ESCAPE,  /* %% %_ %- */
+	AG_SPF_TOK_MACRO    /* %{...} */
 } ag_spf_tok_kind_t;
 
 typedef struct ag_spf_tok {
 	ag_spf_tok_kind_t kind;
-	size_t len;		/* octets of input consumed */
-	const char *out;	/* LITERAL, ESCAPE: what it stands for */
+	size_t len;      /* octets of input consumed */
+	const char *out; /* LITERAL, ESCAPE: what it stands for */
 	size_t out_len;
-	char letter;		/* MACRO: lower-case letter */
-	int upper;		/* MACRO: URL-escape the value */
-	unsigned keep;		/* MACRO: right-most parts kept, 0 = all */
+	char letter;   /* MACRO: lower-case letter */
+	int upper;     /* MACRO: URL-escape the value */
+	unsigned keep; /* MACRO: right-most parts kept, 0 = all */
 	int reverse;
-	char delims[8];		/* MACRO: NUL-terminated, "" = "." */
+	char delims[8]; /* MACRO: NUL-terminated, "" = "." */
 } ag_spf_tok_t;
 
 #define AG_SPF_UNRESERVED "-._~"
@@ -78,14 +78,14 @@ static int ag_spf_macro_letter(char c, int flags)
 
 /* ag_spf_macro_brace - scan "{letter digits [r] delimiters}" at s */
 static int ag_spf_macro_brace(const char *s, size_t len, int flags,
-			      ag_spf_tok_t *t, const char **why)
+                              ag_spf_tok_t *t, const char **why)
 {
 	size_t i = 1, nd = 0;
 	int digits = 0;
 	char c = len > i ? s[i] : '\0';
 
-	if (c == '\0' || !ag_spf_macro_letter((char)tolower((unsigned char)c),
-					       flags))
+	if (c == '\0' ||
+	    !ag_spf_macro_letter((char)tolower((unsigned char)c), flags))
 		return *why = "unknown or misplaced macro letter", -1;
 	t->letter = (char)tolower((unsigned char)c);
 	t->upper = isupper((unsigned char)c) != 0;
@@ -107,18 +107,20 @@ static int ag_spf_macro_brace(const char *s, size_t len, int flags,
 
 /* ag_spf_macro_next - read one token at s */
 static int ag_spf_macro_next(const char *s, size_t len, int flags,
-			     ag_spf_tok_t *t, const char **why)
+                             ag_spf_tok_t *t, const char **why)
 {
 	unsigned char c = (unsigned char)s[0];
 
 	memset(t, 0, sizeof(*t));
 	if (c != '%') {
 		int ok = (c >= 0x21 && c <= 0x7e) ||
-			 (c == ' ' && (flags & AG_SPF_MACRO_EXPLAIN));
+		         (c == ' ' && (flags & AG_SPF_MACRO_EXPLAIN));
 		if (!ok)
 			return *why = "invalid character", -1;
-		*t = (ag_spf_tok_t){.kind = AG_SPF_TOK_LITERAL, .len = 1,
-				    .out = s, .out_len = 1};
+		*t = (ag_spf_tok_t){.kind = AG_SPF_TOK_LITERAL,
+		                    .len = 1,
+		                    .out = s,
+		                    .out_len = 1};
 		return 0;
 	}
 	t->len = 2;
@@ -136,8 +138,8 @@ static int ag_spf_macro_next(const char *s, size_t len, int flags,
 	case '{':
 		t->kind = AG_SPF_TOK_MACRO;
 		return ag_spf_macro_brace(s + 1, len - 1, flags, t, why) < 0
-			       ? -1
-			       : (t->len++, 0);
+		           ? -1
+		           : (t->len++, 0);
 	default:
 		return *why = "'%' not followed by '{', '%', '_' or '-'", -1;
 	}
@@ -145,8 +147,8 @@ static int ag_spf_macro_next(const char *s, size_t len, int flags,
 
 /* ag_spf_macro_scan - check a macro-string; *tail receives the offset just
  * past its last macro or escape (0 if none) */
-static int ag_spf_macro_scan(const char *s, size_t len, int flags,
-			     size_t *tail, const char **why)
+static int ag_spf_macro_scan(const char *s, size_t len, int flags, size_t *tail,
+                             const char **why)
 {
 	ag_spf_tok_t t;
 
@@ -206,7 +208,8 @@ int ag_spf_domain_spec_valid(const char *s, size_t len, const char **why)
 		;
 	if (dot == s + tail ||
 	    !ag_spf_toplabel_valid(dot, (size_t)(s + len - dot)))
-		return *why = "domain-spec does not end in a valid top label", -1;
+		return *why = "domain-spec does not end in a valid top label",
+		       -1;
 	return 0;
 }
 
@@ -225,30 +228,61 @@ static void ag_spf_url_escape(ag_spf_buf_t *out, const char *s, size_t n)
 	}
 }
 
+/* The letters whose value is a string of the context. */
+static const struct {
+	char letter;
+	size_t offset;
+} ag_spf_macro_fields[] = {
+    {'s', offsetof(ag_spf_macro_ctx_t, sender)},
+    {'l', offsetof(ag_spf_macro_ctx_t, local)},
+    {'o', offsetof(ag_spf_macro_ctx_t, sender_domain)},
+    {'d', offsetof(ag_spf_macro_ctx_t, domain)},
+    {'h', offsetof(ag_spf_macro_ctx_t, helo)},
+    {'r', offsetof(ag_spf_macro_ctx_t, receiver)},
+};
+
+/* ag_spf_macro_computed - the value of i c t v p into tmp */
+static void ag_spf_macro_computed(const ag_spf_macro_ctx_t *ctx, char letter,
+                                  char *tmp, size_t size)
+{
+	switch (letter) {
+	case 'i':
+		ag_spf_ip_dotted(ctx->ip, tmp, size);
+		break;
+	case 'c':
+		ag_spf_ip_text(ctx->ip, tmp, size);
+		break;
+	case 't':
+		snprintf(tmp, size, "%lld", ctx->now);
+		break;
+	case 'v':
+		snprintf(tmp, size, "%s", ctx->ip->v6 ? "ip6" : "in-addr");
+		break;
+	default: /* p */
+		snprintf(tmp, size, "unknown");
+		if (ctx->ptr_name != NULL)
+			ctx->ptr_name(ctx->arg, ctx->domain, tmp, size);
+		break;
+	}
+}
+
 /* ag_spf_macro_value - append the raw value of a macro letter */
 static void ag_spf_macro_value(const ag_spf_macro_ctx_t *ctx, char letter,
-			       ag_spf_buf_t *out)
+                               ag_spf_buf_t *out)
 {
-	const char *v = NULL;
 	char tmp[AG_SPF_DOMAIN_MAX + 1];
+	const char *v = NULL;
+	size_t i,
+	    n = sizeof(ag_spf_macro_fields) / sizeof(ag_spf_macro_fields[0]);
 
-	switch (letter) {
-	case 's': v = ctx->sender; break;
-	case 'l': v = ctx->local; break;
-	case 'o': v = ctx->sender_domain; break;
-	case 'd': v = ctx->domain; break;
-	case 'h': v = ctx->helo; break;
-	case 'r': v = ctx->receiver; break;
-	case 'v': v = ctx->ip->v6 ? "ip6" : "in-addr"; break;
-	case 'i': ag_spf_ip_dotted(ctx->ip, tmp, sizeof(tmp)); v = tmp; break;
-	case 'c': ag_spf_ip_text(ctx->ip, tmp, sizeof(tmp)); v = tmp; break;
-	case 't': snprintf(tmp, sizeof(tmp), "%lld", ctx->now); v = tmp; break;
-	case 'p':
-		snprintf(tmp, sizeof(tmp), "unknown");
-		if (ctx->ptr_name != NULL)
-			ctx->ptr_name(ctx->arg, ctx->domain, tmp, sizeof(tmp));
+	for (i = 0; i < n && ag_spf_macro_fields[i].letter != letter; i++)
+		;
+	if (i < n) {
+		v = *(const char *const *)((const char *)ctx +
+		                           ag_spf_macro_fields[i].offset);
+	} else {
+		ag_spf_macro_computed(ctx, letter, tmp, sizeof(tmp));
 		v = tmp;
-		break;
 	}
 	if (v == NULL)
 		v = "unknown";
@@ -257,7 +291,7 @@ static void ag_spf_macro_value(const ag_spf_macro_ctx_t *ctx, char letter,
 
 /* ag_spf_macro_transform - split, reverse, cut and join a value */
 static int ag_spf_macro_transform(const ag_spf_tok_t *t, char *value,
-				  ag_spf_buf_t *joined)
+                                  ag_spf_buf_t *joined)
 {
 	const char *delims = t->delims[0] != '\0' ? t->delims : ".";
 	size_t n = 1, first = 0;
@@ -290,7 +324,7 @@ static int ag_spf_macro_transform(const ag_spf_tok_t *t, char *value,
 
 /* ag_spf_macro_apply - expand one %{...} into out */
 static int ag_spf_macro_apply(const ag_spf_macro_ctx_t *ctx,
-			      const ag_spf_tok_t *t, ag_spf_buf_t *out)
+                              const ag_spf_tok_t *t, ag_spf_buf_t *out)
 {
 	ag_spf_buf_t value = {0}, joined = {0};
 	int rc = -1;
@@ -310,12 +344,12 @@ static int ag_spf_macro_apply(const ag_spf_macro_ctx_t *ctx,
 
 /* ag_spf_macro_expand - expand a macro-string */
 int ag_spf_macro_expand(const ag_spf_macro_ctx_t *ctx, const char *s,
-			size_t len, int flags, ag_spf_buf_t *out)
+                        size_t len, int flags, ag_spf_buf_t *out)
 {
 	const char *why;
 	ag_spf_tok_t t;
 
-	ag_spf_buf_add(out, "", 0);	/* an empty expansion is "" */
+	ag_spf_buf_add(out, "", 0); /* an empty expansion is "" */
 	for (size_t i = 0; i < len; i += t.len) {
 		if (ag_spf_macro_next(s + i, len - i, flags, &t, &why) < 0)
 			return -1;
@@ -353,7 +387,7 @@ int ag_spf_name_valid(const char *name, size_t len)
 
 /* ag_spf_domain_expand - expand, truncate and check a target name */
 int ag_spf_domain_expand(const ag_spf_macro_ctx_t *ctx, const char *spec,
-			 size_t len, char out[AG_SPF_DOMAIN_MAX + 1])
+                         size_t len, char out[AG_SPF_DOMAIN_MAX + 1])
 {
 	ag_spf_buf_t buf = {0};
 	const char *name;

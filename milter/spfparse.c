@@ -18,12 +18,12 @@
 #include <strings.h>
 
 typedef enum ag_spf_arg {
-	AG_SPF_ARG_NONE,	/* all */
-	AG_SPF_ARG_SPEC,	/* ":" domain-spec required */
-	AG_SPF_ARG_OPTIONAL,	/* [":" domain-spec] */
-	AG_SPF_ARG_DUAL,	/* [":" domain-spec] [dual-cidr-length] */
-	AG_SPF_ARG_IP4,		/* ":" ip4-network [ip4-cidr-length] */
-	AG_SPF_ARG_IP6		/* ":" ip6-network [ip6-cidr-length] */
+	AG_SPF_ARG_NONE,     /* all */
+	AG_SPF_ARG_SPEC,     /* ":" domain-spec required */
+	AG_SPF_ARG_OPTIONAL, /* [":" domain-spec] */
+	AG_SPF_ARG_DUAL,     /* [":" domain-spec] [dual-cidr-length] */
+	AG_SPF_ARG_IP4,      /* ":" ip4-network [ip4-cidr-length] */
+	AG_SPF_ARG_IP6       /* ":" ip6-network [ip6-cidr-length] */
 } ag_spf_arg_t;
 
 static const struct {
@@ -31,19 +31,19 @@ static const struct {
 	ag_spf_mech_t mech;
 	ag_spf_arg_t arg;
 } ag_spf_mechs[] = {
-	{"all", AG_SPF_M_ALL, AG_SPF_ARG_NONE},
-	{"include", AG_SPF_M_INCLUDE, AG_SPF_ARG_SPEC},
-	{"a", AG_SPF_M_A, AG_SPF_ARG_DUAL},
-	{"mx", AG_SPF_M_MX, AG_SPF_ARG_DUAL},
-	{"ptr", AG_SPF_M_PTR, AG_SPF_ARG_OPTIONAL},
-	{"ip4", AG_SPF_M_IP4, AG_SPF_ARG_IP4},
-	{"ip6", AG_SPF_M_IP6, AG_SPF_ARG_IP6},
-	{"exists", AG_SPF_M_EXISTS, AG_SPF_ARG_SPEC},
+    {"all", AG_SPF_M_ALL, AG_SPF_ARG_NONE},
+    {"include", AG_SPF_M_INCLUDE, AG_SPF_ARG_SPEC},
+    {"a", AG_SPF_M_A, AG_SPF_ARG_DUAL},
+    {"mx", AG_SPF_M_MX, AG_SPF_ARG_DUAL},
+    {"ptr", AG_SPF_M_PTR, AG_SPF_ARG_OPTIONAL},
+    {"ip4", AG_SPF_M_IP4, AG_SPF_ARG_IP4},
+    {"ip6", AG_SPF_M_IP6, AG_SPF_ARG_IP6},
+    {"exists", AG_SPF_M_EXISTS, AG_SPF_ARG_SPEC},
 };
 
 typedef struct ag_spf_parser {
 	ag_spf_record_t *rec;
-	const char *term;	/* the term being read, for messages */
+	const char *term; /* the term being read, for messages */
 	size_t term_len;
 	char *err;
 	size_t errsize;
@@ -62,13 +62,13 @@ static int ag_spf_parse_fail(ag_spf_parser_t *p, const char *what)
 	int n = p->term_len > 64 ? 64 : (int)p->term_len;
 
 	snprintf(p->err, p->errsize, "%s in '%.*s%s'", what, n, p->term,
-		 p->term_len > 64 ? "..." : "");
+	         p->term_len > 64 ? "..." : "");
 	return -1;
 }
 
 /* ag_spf_parse_spec - check a domain-spec and store it in *spec */
 static int ag_spf_parse_spec(ag_spf_parser_t *p, const char *s, size_t n,
-			     const char **spec, size_t *spec_len)
+                             const char **spec, size_t *spec_len)
 {
 	const char *why;
 
@@ -81,7 +81,7 @@ static int ag_spf_parse_spec(ag_spf_parser_t *p, const char *s, size_t n,
 
 /* ag_spf_parse_cidr - "0" or a number without leading zero, at most max */
 static int ag_spf_parse_cidr(const char *s, size_t n, unsigned max,
-			     unsigned *out)
+                             unsigned *out)
 {
 	unsigned v = 0;
 
@@ -109,7 +109,7 @@ static size_t ag_spf_digits_before(const char *s, size_t end)
 /* ag_spf_parse_dual - strip "[/cidr4][//cidr6]" from the end of s; returns
  * the length before it, or -1 on a bad length */
 static long ag_spf_parse_dual(ag_spf_parser_t *p, const char *s, size_t n,
-			      ag_spf_term_t *t)
+                              ag_spf_term_t *t)
 {
 	size_t j = ag_spf_digits_before(s, n), k;
 
@@ -132,7 +132,7 @@ static long ag_spf_parse_dual(ag_spf_parser_t *p, const char *s, size_t n,
 
 /* ag_spf_parse_ip - ":" network ["/" length] for ip4 and ip6 */
 static int ag_spf_parse_ip(ag_spf_parser_t *p, const char *s, size_t n,
-			   ag_spf_term_t *t, int v6)
+                           ag_spf_term_t *t, int v6)
 {
 	const char *slash;
 	char net[64];
@@ -149,17 +149,17 @@ static int ag_spf_parse_ip(ag_spf_parser_t *p, const char *s, size_t n,
 	net[len] = '\0';
 	if (inet_pton(v6 ? AF_INET6 : AF_INET, net, t->net) != 1)
 		return ag_spf_parse_fail(p, v6 ? "invalid IPv6 network"
-					       : "invalid IPv4 network");
+		                               : "invalid IPv4 network");
 	if (slash != NULL &&
 	    ag_spf_parse_cidr(slash + 1, n - len - 1, v6 ? 128 : 32,
-			      v6 ? &t->cidr6 : &t->cidr4) < 0)
+	                      v6 ? &t->cidr6 : &t->cidr4) < 0)
 		return ag_spf_parse_fail(p, "invalid CIDR length");
 	return 0;
 }
 
 /* ag_spf_parse_arg - what follows a mechanism name */
-static int ag_spf_parse_arg(ag_spf_parser_t *p, ag_spf_arg_t arg,
-			    const char *s, size_t n, ag_spf_term_t *t)
+static int ag_spf_parse_arg(ag_spf_parser_t *p, ag_spf_arg_t arg, const char *s,
+                            size_t n, ag_spf_term_t *t)
 {
 	long end;
 
@@ -181,7 +181,7 @@ static int ag_spf_parse_arg(ag_spf_parser_t *p, ag_spf_arg_t arg,
 		return 0;
 	if (n == 0 || s[0] != ':')
 		return ag_spf_parse_fail(p, n == 0 ? "missing domain-spec"
-						   : "syntax error");
+		                                   : "syntax error");
 	return ag_spf_parse_spec(p, s + 1, n - 1, &t->spec, &t->spec_len);
 }
 
@@ -190,9 +190,12 @@ static int ag_spf_parse_directive(ag_spf_parser_t *p, const char *s, size_t n)
 {
 	static const char qualifiers[] = "+-~?";
 	static const ag_spf_result_t results[] = {
-		AG_SPF_PASS, AG_SPF_FAIL, AG_SPF_SOFTFAIL, AG_SPF_NEUTRAL};
-	ag_spf_term_t t = {.qualifier = AG_SPF_PASS, .text = s, .text_len = n,
-			   .cidr4 = 32, .cidr6 = 128};
+	    AG_SPF_PASS, AG_SPF_FAIL, AG_SPF_SOFTFAIL, AG_SPF_NEUTRAL};
+	ag_spf_term_t t = {.qualifier = AG_SPF_PASS,
+	                   .text = s,
+	                   .text_len = n,
+	                   .cidr4 = 32,
+	                   .cidr6 = 128};
 	const char *q = strchr(qualifiers, s[0]);
 	size_t name = 0;
 
@@ -206,11 +209,11 @@ static int ag_spf_parse_directive(ag_spf_parser_t *p, const char *s, size_t n)
 		    strncasecmp(s, ag_spf_mechs[i].name, name) != 0)
 			continue;
 		t.mech = ag_spf_mechs[i].mech;
-		if (ag_spf_parse_arg(p, ag_spf_mechs[i].arg, s + name,
-				     n - name, &t) < 0)
+		if (ag_spf_parse_arg(p, ag_spf_mechs[i].arg, s + name, n - name,
+		                     &t) < 0)
 			return -1;
 		ag_spf_term_t *grown = realloc(
-			p->rec->terms, (p->rec->count + 1) * sizeof(*grown));
+		    p->rec->terms, (p->rec->count + 1) * sizeof(*grown));
 		if (grown == NULL)
 			return ag_spf_parse_fail(p, "out of memory");
 		p->rec->terms = grown;
@@ -221,8 +224,8 @@ static int ag_spf_parse_directive(ag_spf_parser_t *p, const char *s, size_t n)
 }
 
 /* ag_spf_parse_modifier - name "=" value */
-static int ag_spf_parse_modifier(ag_spf_parser_t *p, const char *s,
-				 size_t name, const char *value, size_t n)
+static int ag_spf_parse_modifier(ag_spf_parser_t *p, const char *s, size_t name,
+                                 const char *value, size_t n)
 {
 	const char **spec = NULL;
 	size_t *spec_len = NULL;
@@ -235,9 +238,10 @@ static int ag_spf_parse_modifier(ag_spf_parser_t *p, const char *s,
 	else if (name == 3 && strncasecmp(s, "exp", 3) == 0)
 		spec = &p->rec->exp, spec_len = &p->rec->exp_len;
 	if (spec == NULL) {
-		if (ag_spf_macro_valid(value, n, AG_SPF_MACRO_EXPLAIN, &why) < 0)
+		if (ag_spf_macro_valid(value, n, AG_SPF_MACRO_EXPLAIN, &why) <
+		    0)
 			return ag_spf_parse_fail(p, why);
-		return 0;	/* unknown modifiers are ignored */
+		return 0; /* unknown modifiers are ignored */
 	}
 	if (*spec != NULL)
 		return ag_spf_parse_fail(p, "modifier given twice");
@@ -252,23 +256,24 @@ static int ag_spf_parse_term(ag_spf_parser_t *p, const char *s, size_t n)
 	p->term = s;
 	p->term_len = n;
 	while (name < n && (isalnum((unsigned char)s[name]) ||
-			    strchr("-_.", s[name]) != NULL))
+	                    strchr("-_.", s[name]) != NULL))
 		name++;
 	if (name < n && s[name] == '=')
 		return ag_spf_parse_modifier(p, s, name, s + name + 1,
-					     n - name - 1);
+		                             n - name - 1);
 	return ag_spf_parse_directive(p, s, n);
 }
 
 /* ag_spf_parse_chars - only printable ASCII and spaces */
 static int ag_spf_parse_chars(const char *text, size_t len, char *err,
-			      size_t errsize)
+                              size_t errsize)
 {
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)text[i];
 		if (c < 0x20 || c > 0x7e) {
 			snprintf(err, errsize,
-				 "invalid character 0x%02x at offset %zu", c, i);
+			         "invalid character 0x%02x at offset %zu", c,
+			         i);
 			return -1;
 		}
 	}
@@ -277,7 +282,7 @@ static int ag_spf_parse_chars(const char *text, size_t len, char *err,
 
 /* ag_spf_record_parse - parse a record */
 ag_spf_record_t *ag_spf_record_parse(const char *text, size_t len, char *err,
-				     size_t errsize)
+                                     size_t errsize)
 {
 	ag_spf_parser_t p = {.err = err, .errsize = errsize};
 	ag_spf_record_t *rec;
@@ -303,7 +308,8 @@ ag_spf_record_t *ag_spf_record_parse(const char *text, size_t len, char *err,
 			;
 		for (end = i; end < len && rec->text[end] != ' '; end++)
 			;
-		if (end > i && ag_spf_parse_term(&p, rec->text + i, end - i) < 0)
+		if (end > i &&
+		    ag_spf_parse_term(&p, rec->text + i, end - i) < 0)
 			return ag_spf_record_free(rec);
 	}
 	return rec;

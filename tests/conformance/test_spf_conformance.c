@@ -35,24 +35,24 @@ static const struct {
 	const char *test;
 	const char *why;
 } deviations[] = {
-	{"v-macro-ip6",
-	 "%{i} of IPv6 gives lower-case nibbles, as RFC 7208 7.4 shows; "
-	 "the suite expects upper case"},
-	{NULL, NULL},
+    {"v-macro-ip6",
+     "%{i} of IPv6 gives lower-case nibbles, as RFC 7208 7.4 shows; "
+     "the suite expects upper case"},
+    {NULL, NULL},
 };
 
 typedef struct suite {
 	yaml_document_t *doc;
 	const char *scenario;
 	ag_dnsmem_t *zone;
-	unsigned n;		/* tests run so far */
+	unsigned n; /* tests run so far */
 	unsigned passed;
-	unsigned failed;	/* not counting known deviations */
+	unsigned failed; /* not counting known deviations */
 } suite_t;
 
 /* node_get - the value of key in a mapping node, or NULL */
 static yaml_node_t *node_get(yaml_document_t *doc, yaml_node_t *map,
-			     const char *key)
+                             const char *key)
 {
 	if (map == NULL || map->type != YAML_MAPPING_NODE)
 		return NULL;
@@ -75,8 +75,7 @@ static const char *node_str(yaml_node_t *node)
 }
 
 /* node_item - item i of a sequence node, or NULL */
-static yaml_node_t *node_item(yaml_document_t *doc, yaml_node_t *seq,
-			      size_t i)
+static yaml_node_t *node_item(yaml_document_t *doc, yaml_node_t *seq, size_t i)
 {
 	if (seq == NULL || seq->type != YAML_SEQUENCE_NODE ||
 	    seq->data.sequence.items.start + i >= seq->data.sequence.items.top)
@@ -90,10 +89,10 @@ static int dns_type(const char *name)
 	static const struct {
 		const char *name;
 		int type;
-	} types[] = {{"A", AG_DNS_A},	  {"AAAA", AG_DNS_AAAA},
-		     {"MX", AG_DNS_MX},	  {"PTR", AG_DNS_PTR},
-		     {"TXT", AG_DNS_TXT}, {"CNAME", AG_DNS_CNAME},
-		     {"SPF", 0}};
+	} types[] = {{"A", AG_DNS_A},     {"AAAA", AG_DNS_AAAA},
+	             {"MX", AG_DNS_MX},   {"PTR", AG_DNS_PTR},
+	             {"TXT", AG_DNS_TXT}, {"CNAME", AG_DNS_CNAME},
+	             {"SPF", 0}};
 
 	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
 		if (strcmp(name, types[i].name) == 0)
@@ -111,8 +110,8 @@ static int add_text(suite_t *s, const char *name, yaml_node_t *v)
 		if (strcmp(node_str(v), "NONE") == 0)
 			return 0;
 		return ag_dnsmem_add(s->zone, name, AG_DNS_TXT, 3600,
-				     v->data.scalar.value,
-				     v->data.scalar.length, 0);
+		                     v->data.scalar.value,
+		                     v->data.scalar.length, 0);
 	}
 	for (size_t i = 0; node_item(s->doc, v, i) != NULL; i++) {
 		yaml_node_t *part = node_item(s->doc, v, i);
@@ -140,10 +139,11 @@ static int add_record(suite_t *s, const char *name, int type, yaml_node_t *v)
 		if (pref == NULL || host == NULL)
 			return -1;
 		return ag_dnsmem_add(s->zone, name, AG_DNS_MX, 3600, host,
-				     strlen(host), (uint16_t)atoi(pref));
+		                     strlen(host), (uint16_t)atoi(pref));
 	}
 	default:
-		return text ? ag_dnsmem_add_text(s->zone, name, type, text) : -1;
+		return text ? ag_dnsmem_add_text(s->zone, name, type, text)
+		            : -1;
 	}
 }
 
@@ -153,7 +153,8 @@ static int entry_type(suite_t *s, yaml_node_t *entry, yaml_node_t **value)
 	yaml_node_pair_t *p;
 
 	if (entry->type != YAML_MAPPING_NODE ||
-	    entry->data.mapping.pairs.top - entry->data.mapping.pairs.start != 1)
+	    entry->data.mapping.pairs.top - entry->data.mapping.pairs.start !=
+	        1)
 		return -1;
 	p = entry->data.mapping.pairs.start;
 	*value = yaml_document_get_node(s->doc, p->value);
@@ -174,9 +175,9 @@ static int has_txt(suite_t *s, yaml_node_t *entries)
 /* load_name - every entry of one name */
 static int load_name(suite_t *s, const char *name, yaml_node_t *entries)
 {
-	static const int timeout_types[] = {AG_DNS_A,	AG_DNS_AAAA,
-					    AG_DNS_MX,	AG_DNS_PTR,
-					    AG_DNS_TXT, AG_DNS_CNAME};
+	static const int timeout_types[] = {AG_DNS_A,   AG_DNS_AAAA,
+	                                    AG_DNS_MX,  AG_DNS_PTR,
+	                                    AG_DNS_TXT, AG_DNS_CNAME};
 	int seen[256] = {0}, spf_as_txt = !has_txt(s, entries);
 	yaml_node_t *e, *v;
 
@@ -187,15 +188,15 @@ static int load_name(suite_t *s, const char *name, yaml_node_t *entries)
 			for (size_t t = 0; t < 6; t++)
 				if (!seen[timeout_types[t]] &&
 				    ag_dnsmem_set_status(s->zone, name,
-							 timeout_types[t],
-							 AG_DNS_TEMPFAIL) < 0)
+				                         timeout_types[t],
+				                         AG_DNS_TEMPFAIL) < 0)
 					return -1;
 			continue;
 		}
 		if ((type = entry_type(s, e, &v)) < 0)
 			return -1;
 		if (type == 0 && !spf_as_txt)
-			continue;	/* SPF RR, not used (RFC 7208 3.1) */
+			continue; /* SPF RR, not used (RFC 7208 3.1) */
 		type = type == 0 ? AG_DNS_TXT : type;
 		word = node_str(v);
 		seen[type] |= word == NULL || strcmp(word, "NONE") != 0;
@@ -213,12 +214,12 @@ static int load_zone(suite_t *s, yaml_node_t *zonedata)
 	for (yaml_node_pair_t *p = zonedata->data.mapping.pairs.start;
 	     p < zonedata->data.mapping.pairs.top; p++) {
 		const char *name =
-			node_str(yaml_document_get_node(s->doc, p->key));
+		    node_str(yaml_document_get_node(s->doc, p->key));
 		if (name == NULL ||
 		    load_name(s, name,
-			      yaml_document_get_node(s->doc, p->value)) < 0) {
+		              yaml_document_get_node(s->doc, p->value)) < 0) {
 			fprintf(stderr, "bad zonedata at %s\n",
-				name ? name : "?");
+			        name ? name : "?");
 			return -1;
 		}
 	}
@@ -251,7 +252,7 @@ static const char *deviation(const char *test)
 
 /* report - the diagnostic lines under a test's TAP line */
 static void report(suite_t *s, yaml_node_t *expect, const char *exp,
-		   const ag_spf_outcome_t *out, int ok)
+                   const ag_spf_outcome_t *out, int ok)
 {
 	yaml_node_t *first = node_item(s->doc, expect, 0);
 
@@ -270,12 +271,12 @@ static void report(suite_t *s, yaml_node_t *expect, const char *exp,
 static void run_test(suite_t *s, const char *name, yaml_node_t *t)
 {
 	ag_spf_request_t req = {
-		.ip = node_str(node_get(s->doc, t, "host")),
-		.sender = node_str(node_get(s->doc, t, "mailfrom")),
-		.helo = node_str(node_get(s->doc, t, "helo")),
-		.receiver = "receiver.example",
-		.now = 1400000000,
-		.default_explanation = "DEFAULT",
+	    .ip = node_str(node_get(s->doc, t, "host")),
+	    .sender = node_str(node_get(s->doc, t, "mailfrom")),
+	    .helo = node_str(node_get(s->doc, t, "helo")),
+	    .receiver = "receiver.example",
+	    .now = 1400000000,
+	    .default_explanation = "DEFAULT",
 	};
 	yaml_node_t *expect = node_get(s->doc, t, "result");
 	const char *exp = node_str(node_get(s->doc, t, "explanation"));
@@ -314,7 +315,7 @@ static int run_scenario(suite_t *s)
 	for (yaml_node_pair_t *p = tests->data.mapping.pairs.start;
 	     p < tests->data.mapping.pairs.top; p++)
 		run_test(s, node_str(yaml_document_get_node(s->doc, p->key)),
-			 yaml_document_get_node(s->doc, p->value));
+		         yaml_document_get_node(s->doc, p->value));
 	s->zone = ag_dnsmem_destroy(s->zone);
 	return 0;
 }
@@ -337,8 +338,8 @@ int main(int argc, char **argv)
 	while (rc == 0) {
 		if (!yaml_parser_load(&parser, &doc)) {
 			fprintf(stderr, "%s: YAML error: %s (line %zu)\n", path,
-				parser.problem ? parser.problem : "?",
-				parser.problem_mark.line + 1);
+			        parser.problem ? parser.problem : "?",
+			        parser.problem_mark.line + 1);
 			rc = 1;
 			break;
 		}

@@ -6,7 +6,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
+
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -25,20 +27,27 @@ static int setup(void **state)
 	f.mem = ag_dnsmem_create();
 	assert_non_null(f.mem);
 	f.resolver = ag_dnsmem_resolver(f.mem);
-	assert_int_equal(ag_dnsmem_add_text(f.mem, "Example.COM.", AG_DNS_A,
-					    "192.0.2.1"), 0);
+	assert_int_equal(
+	    ag_dnsmem_add_text(f.mem, "Example.COM.", AG_DNS_A, "192.0.2.1"),
+	    0);
 	assert_int_equal(ag_dnsmem_add(f.mem, "example.com", AG_DNS_A, 60,
-				       "\xc0\x00\x02\x02", 4, 0), 0);
+	                               "\xc0\x00\x02\x02", 4, 0),
+	                 0);
 	assert_int_equal(ag_dnsmem_add_text(f.mem, "example.com", AG_DNS_AAAA,
-					    "2001:db8::1"), 0);
-	assert_int_equal(ag_dnsmem_add_text(f.mem, "example.com", AG_DNS_TXT,
-					    "v=spf1 -all"), 0);
+	                                    "2001:db8::1"),
+	                 0);
+	assert_int_equal(
+	    ag_dnsmem_add_text(f.mem, "example.com", AG_DNS_TXT, "v=spf1 -all"),
+	    0);
 	assert_int_equal(ag_dnsmem_add(f.mem, "example.com", AG_DNS_MX, 300,
-				       "mx.Example.com.", 15, 10), 0);
+	                               "mx.Example.com.", 15, 10),
+	                 0);
 	assert_int_equal(ag_dnsmem_add_text(f.mem, "a.b.deep.example.org",
-					    AG_DNS_A, "192.0.2.9"), 0);
+	                                    AG_DNS_A, "192.0.2.9"),
+	                 0);
 	assert_int_equal(ag_dnsmem_add_text(f.mem, "www.example.com",
-					    AG_DNS_CNAME, "example.com."), 0);
+	                                    AG_DNS_CNAME, "example.com."),
+	                 0);
 	*state = &f;
 	return 0;
 }
@@ -54,8 +63,8 @@ static int teardown(void **state)
 /* query - one lookup through the resolver interface */
 static ag_dns_answer_t *query(fixture_t *f, const char *name, int type)
 {
-	ag_dns_answer_t *answer = ag_resolver_query(f->resolver, name, type,
-						     1000);
+	ag_dns_answer_t *answer =
+	    ag_resolver_query(f->resolver, name, type, 1000);
 	assert_non_null(answer);
 	return answer;
 }
@@ -93,12 +102,12 @@ static void test_nxdomain_nodata(void **state)
 		int type;
 		ag_dns_status_t status;
 	} cases[] = {
-		{"nowhere.example.com", AG_DNS_A, AG_DNS_NXDOMAIN},
-		{"example.com", AG_DNS_PTR, AG_DNS_NODATA},
-		{"deep.example.org", AG_DNS_A, AG_DNS_NODATA},	/* ENT */
-		{"b.deep.example.org", AG_DNS_TXT, AG_DNS_NODATA},
-		{"x.a.b.deep.example.org", AG_DNS_A, AG_DNS_NXDOMAIN},
-		{"eep.example.org", AG_DNS_A, AG_DNS_NXDOMAIN},
+	    {"nowhere.example.com", AG_DNS_A, AG_DNS_NXDOMAIN},
+	    {"example.com", AG_DNS_PTR, AG_DNS_NODATA},
+	    {"deep.example.org", AG_DNS_A, AG_DNS_NODATA}, /* ENT */
+	    {"b.deep.example.org", AG_DNS_TXT, AG_DNS_NODATA},
+	    {"x.a.b.deep.example.org", AG_DNS_A, AG_DNS_NXDOMAIN},
+	    {"eep.example.org", AG_DNS_A, AG_DNS_NXDOMAIN},
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -135,8 +144,8 @@ static void test_cname_followed(void **state)
 	ag_dns_answer_free(a);
 
 	assert_int_equal(ag_dnsmem_add_text(f->mem, "dangling.example.com",
-					    AG_DNS_CNAME, "gone.example.com"),
-			 0);
+	                                    AG_DNS_CNAME, "gone.example.com"),
+	                 0);
 	a = query(f, "dangling.example.com", AG_DNS_A);
 	assert_int_equal(a->status, AG_DNS_NXDOMAIN);
 	ag_dns_answer_free(a);
@@ -147,14 +156,14 @@ static void test_cname_loop_is_tempfail(void **state)
 	fixture_t *f = *state;
 
 	assert_int_equal(ag_dnsmem_add_text(f->mem, "loop1.example.net",
-					    AG_DNS_CNAME, "LOOP2.example.net."),
-			 0);
+	                                    AG_DNS_CNAME, "LOOP2.example.net."),
+	                 0);
 	assert_int_equal(ag_dnsmem_add_text(f->mem, "loop2.example.net",
-					    AG_DNS_CNAME, "loop1.example.net"),
-			 0);
+	                                    AG_DNS_CNAME, "loop1.example.net"),
+	                 0);
 	assert_int_equal(ag_dnsmem_add_text(f->mem, "self.example.net",
-					    AG_DNS_CNAME, "SELF.example.net."),
-			 0);
+	                                    AG_DNS_CNAME, "SELF.example.net."),
+	                 0);
 	const char *names[] = {"loop1.example.net", "self.example.net"};
 	for (size_t i = 0; i < 2; i++) {
 		ag_dns_answer_t *a = query(f, names[i], AG_DNS_A);
@@ -169,28 +178,31 @@ static void test_forced_status(void **state)
 	fixture_t *f = *state;
 	ag_dns_answer_t *a;
 
-	assert_int_equal(ag_dnsmem_set_status(f->mem, "example.com",
-					      AG_DNS_TXT, AG_DNS_TEMPFAIL), 0);
+	assert_int_equal(ag_dnsmem_set_status(f->mem, "example.com", AG_DNS_TXT,
+	                                      AG_DNS_TEMPFAIL),
+	                 0);
 	a = query(f, "example.com", AG_DNS_TXT);
 	assert_int_equal(a->status, AG_DNS_TEMPFAIL);
 	assert_string_equal(a->error, "timeout");
 	assert_int_equal(a->count, 0);
 	ag_dns_answer_free(a);
-	a = query(f, "example.com", AG_DNS_A);	/* other types unaffected */
+	a = query(f, "example.com", AG_DNS_A); /* other types unaffected */
 	assert_int_equal(a->status, AG_DNS_OK);
 	ag_dns_answer_free(a);
 
-	assert_int_equal(ag_dnsmem_set_status(f->mem, "example.com", AG_DNS_TXT,
-					      AG_DNS_OK), 0);
+	assert_int_equal(
+	    ag_dnsmem_set_status(f->mem, "example.com", AG_DNS_TXT, AG_DNS_OK),
+	    0);
 	a = query(f, "example.com", AG_DNS_TXT);
 	assert_int_equal(a->status, AG_DNS_OK);
 	ag_dns_answer_free(a);
 
 	assert_int_equal(ag_dnsmem_set_status(f->mem, "timeout.example.com",
-					      AG_DNSMEM_ANY, AG_DNS_TEMPFAIL),
-			 0);
+	                                      AG_DNSMEM_ANY, AG_DNS_TEMPFAIL),
+	                 0);
 	assert_int_equal(ag_dnsmem_set_status(f->mem, "timeout.example.com",
-					      AG_DNS_MX, AG_DNS_NXDOMAIN), 0);
+	                                      AG_DNS_MX, AG_DNS_NXDOMAIN),
+	                 0);
 	a = query(f, "timeout.example.com", AG_DNS_A);
 	assert_int_equal(a->status, AG_DNS_TEMPFAIL);
 	ag_dns_answer_free(a);
@@ -212,14 +224,14 @@ static void test_query_counters(void **state)
 	ag_dns_answer_free(query(f, "unknown.example", AG_DNS_TXT));
 
 	assert_int_equal(ag_dnsmem_queries(f->mem, "example.com", AG_DNS_A), 2);
-	assert_int_equal(ag_dnsmem_queries(f->mem, "Example.Com",
-					   AG_DNSMEM_ANY), 3);
-	assert_int_equal(ag_dnsmem_queries(f->mem, "www.example.com",
-					   AG_DNS_A), 1);
-	assert_int_equal(ag_dnsmem_queries(f->mem, "unknown.example",
-					   AG_DNS_TXT), 1);
-	assert_int_equal(ag_dnsmem_queries(f->mem, "never.example",
-					   AG_DNSMEM_ANY), 0);
+	assert_int_equal(
+	    ag_dnsmem_queries(f->mem, "Example.Com", AG_DNSMEM_ANY), 3);
+	assert_int_equal(ag_dnsmem_queries(f->mem, "www.example.com", AG_DNS_A),
+	                 1);
+	assert_int_equal(
+	    ag_dnsmem_queries(f->mem, "unknown.example", AG_DNS_TXT), 1);
+	assert_int_equal(
+	    ag_dnsmem_queries(f->mem, "never.example", AG_DNSMEM_ANY), 0);
 	assert_int_equal(ag_dnsmem_queries(f->mem, NULL, AG_DNS_A), 3);
 	assert_int_equal(ag_dnsmem_queries(f->mem, NULL, AG_DNSMEM_ANY), 5);
 	/* a name that was only queried still does not exist */
@@ -232,14 +244,15 @@ static void test_bad_arguments(void **state)
 {
 	fixture_t *f = *state;
 
-	assert_int_equal(ag_dnsmem_add(f->mem, "x.example", AG_DNS_A, 1, "abc",
-				       3, 0), -1);
-	assert_int_equal(ag_dnsmem_add(f->mem, "x.example", AG_DNS_AAAA, 1,
-				       "abcd", 4, 0), -1);
-	assert_int_equal(ag_dnsmem_add_text(f->mem, "x.example", AG_DNS_A,
-					    "192.0.2"), -1);
+	assert_int_equal(
+	    ag_dnsmem_add(f->mem, "x.example", AG_DNS_A, 1, "abc", 3, 0), -1);
+	assert_int_equal(
+	    ag_dnsmem_add(f->mem, "x.example", AG_DNS_AAAA, 1, "abcd", 4, 0),
+	    -1);
+	assert_int_equal(
+	    ag_dnsmem_add_text(f->mem, "x.example", AG_DNS_A, "192.0.2"), -1);
 	assert_int_equal(ag_dnsmem_add(f->mem, "x.example", 0, 1, "", 0, 0),
-			 -1);
+	                 -1);
 	ag_dns_answer_t *a = query(f, "x.example", AG_DNS_A);
 	assert_int_equal(a->status, AG_DNS_NXDOMAIN);
 	ag_dns_answer_free(a);
@@ -249,10 +262,11 @@ static void test_null_mx_and_empty_txt(void **state)
 {
 	fixture_t *f = *state;
 
-	assert_int_equal(ag_dnsmem_add(f->mem, "null.example", AG_DNS_MX, 1,
-				       ".", 1, 0), 0);
-	assert_int_equal(ag_dnsmem_add(f->mem, "null.example", AG_DNS_TXT, 1,
-				       NULL, 0, 0), 0);
+	assert_int_equal(
+	    ag_dnsmem_add(f->mem, "null.example", AG_DNS_MX, 1, ".", 1, 0), 0);
+	assert_int_equal(
+	    ag_dnsmem_add(f->mem, "null.example", AG_DNS_TXT, 1, NULL, 0, 0),
+	    0);
 	ag_dns_answer_t *a = query(f, "null.example", AG_DNS_MX);
 	assert_int_equal(a->count, 1);
 	assert_string_equal(a->rrs[0].data, "");
@@ -268,8 +282,8 @@ static void test_delay_and_timeout(void **state)
 	fixture_t *f = *state;
 
 	ag_dnsmem_set_delay(f->mem, 20);
-	ag_dns_answer_t *a = ag_resolver_query(f->resolver, "example.com",
-					       AG_DNS_A, 5);
+	ag_dns_answer_t *a =
+	    ag_resolver_query(f->resolver, "example.com", AG_DNS_A, 5);
 	assert_int_equal(a->status, AG_DNS_TEMPFAIL);
 	assert_string_equal(a->error, "timeout");
 	ag_dns_answer_free(a);
@@ -285,8 +299,8 @@ static void *worker(void *arg)
 
 	for (int i = 0; i < 500; i++) {
 		ag_dns_answer_t *a = ag_resolver_query(
-			f->resolver, i % 2 ? "example.com" : "www.example.com",
-			AG_DNS_A, 1000);
+		    f->resolver, i % 2 ? "example.com" : "www.example.com",
+		    AG_DNS_A, 1000);
 		if (a == NULL || a->status != AG_DNS_OK || a->count != 2)
 			return (void *)1;
 		ag_dns_answer_free(a);
@@ -307,7 +321,7 @@ static void test_threads(void **state)
 	ag_dnsmem_reset_counts(f->mem);
 	for (int i = 0; i < 4; i++)
 		assert_int_equal(pthread_create(&threads[i], NULL, worker, f),
-				 0);
+		                 0);
 	for (int i = 0; i < 4; i++) {
 		void *rc;
 		pthread_join(threads[i], &rc);
@@ -315,7 +329,7 @@ static void test_threads(void **state)
 	}
 	assert_int_equal(ag_dnsmem_queries(f->mem, NULL, AG_DNS_A), 2000);
 	assert_int_equal(ag_dnsmem_queries(f->mem, "www.example.com", AG_DNS_A),
-			 1000);
+	                 1000);
 }
 
 static void test_many_names_rehash(void **state)
@@ -325,8 +339,8 @@ static void test_many_names_rehash(void **state)
 
 	for (int i = 0; i < 1000; i++) {
 		snprintf(name, sizeof(name), "h%d.many.example", i);
-		assert_int_equal(ag_dnsmem_add_text(f->mem, name, AG_DNS_A,
-						    "192.0.2.7"), 0);
+		assert_int_equal(
+		    ag_dnsmem_add_text(f->mem, name, AG_DNS_A, "192.0.2.7"), 0);
 	}
 	for (int i = 0; i < 1000; i += 97) {
 		snprintf(name, sizeof(name), "H%d.MANY.example", i);
@@ -342,27 +356,27 @@ static void test_many_names_rehash(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_records_and_ttl, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_nxdomain_nodata, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_cname_followed, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_cname_loop_is_tempfail,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_forced_status, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_query_counters, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_bad_arguments, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_null_mx_and_empty_txt,
-						setup, teardown),
-		cmocka_unit_test_setup_teardown(test_delay_and_timeout, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_many_names_rehash, setup,
-						teardown),
+	    cmocka_unit_test_setup_teardown(test_records_and_ttl, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_nxdomain_nodata, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_cname_followed, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_cname_loop_is_tempfail, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_forced_status, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_query_counters, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_bad_arguments, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_null_mx_and_empty_txt, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_delay_and_timeout, setup,
+	                                    teardown),
+	    cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_many_names_rehash, setup,
+	                                    teardown),
 	};
 	return cmocka_run_group_tests_name("dnsmem", tests, NULL, NULL);
 }
