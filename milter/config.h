@@ -1,16 +1,26 @@
 /*
  * config.h - the daemon's configuration file (DESIGN §4).
  *
- * "Key value" lines, '#' comments, keys case-insensitive, values running to
- * the end of the line (trailing white space dropped). Every option is one
- * row of a declarative table in config.c (name, type, default, validator),
- * and the same table documents the defaults for `alignguard -t`.
+ * "Key value" lines, '#' comments (a '#' starts a comment at the start of a
+ * line or after white space), keys case-insensitive, values running to the
+ * end of the line (trailing white space dropped). Every option is one row
+ * of a declarative table in config.c (name, type, default, range,
+ * validator); the same table gives the defaults and formats the effective
+ * values for `alignguard -t`. Relative paths are taken relative to the
+ * directory of the configuration file.
+ *
  * ag_config_load() reports every problem it finds, each as "file:line:
- * message" in the diagnostics list, and returns NULL if there was any.
+ * message" in the diagnostics list (unknown key with the closest known one,
+ * missing value, bad value with what is accepted, key given twice, number
+ * out of range; a missing Domains or an unreadable file as "file: message"),
+ * and returns NULL if there was any.
  *
  * Lists (Nameservers, OutboundAddresses) are separated by commas and/or
  * white space. Durations take an optional unit suffix: ms, s (default), m,
  * h, d ("72h"). Booleans: yes/no, true/false, on/off, 1/0.
+ *
+ * The text helpers this reader shares with the verified-domain table's
+ * (lines and comments, named values, suggestions, paths) are in conftext.h.
  */
 #ifndef AG_CONFIG_H
 #define AG_CONFIG_H
@@ -99,8 +109,33 @@ ag_config_t *ag_config_defaults(void);
 /* ag_config_free - release; accepts NULL, returns NULL */
 ag_config_t *ag_config_free(ag_config_t *config);
 
+/*
+ * ag_config_parse - the same as ag_config_load() on `len` octets of `text`
+ * (need not be NUL-terminated); `name` is used in diagnostics and to
+ * resolve relative paths.
+ */
+ag_config_t *ag_config_parse(const char *name, const char *text, size_t len,
+			     ag_diag_t *diag);
+
 /* ag_mode_name / ag_mode_parse - "enforce" / "monitor" */
 const char *ag_mode_name(ag_mode_t mode);
 int ag_mode_parse(const char *name, ag_mode_t *mode);
+
+/* ag_config_option_count - number of options in the table */
+size_t ag_config_option_count(void);
+
+/* ag_config_option_name - the i-th option's name ("DNSTimeout") */
+const char *ag_config_option_name(size_t i);
+
+/* ag_config_option_default - the i-th option's default as written in a
+ * file; "" when it has none */
+const char *ag_config_option_default(size_t i);
+
+/*
+ * ag_config_option_format - the i-th option's value in `config`, as it
+ * would be written in a file ("" when unset); snprintf-like return.
+ */
+size_t ag_config_option_format(const ag_config_t *config, size_t i,
+			       char *buf, size_t size);
 
 #endif

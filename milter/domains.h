@@ -11,9 +11,23 @@
  * must pass; default all), keys=sel:/path[,sel:/path], accounts=a,b,
  * addresses=local[,pattern*], subdomains=yes|no, reply-to=required|optional,
  * alignment=relaxed|strict, action=<action>, mode=enforce|monitor,
- * spf-include=domain[,domain], mx=host[,host].
- * Unknown attributes, bad values, duplicate attributes and duplicate domains
- * are errors naming file:line.
+ * spf-include=domain[,domain], mx=host[,host]. Attribute names are
+ * case-insensitive; list items are separated by commas (no spaces, since
+ * white space separates attributes). Domain names (the line's own,
+ * send-domain, spf-include, mx) are normalised by ag_domain_normalise();
+ * selectors are lower-cased; relative key paths are taken relative to the
+ * table's directory. addresses= patterns match local parts without regard
+ * to ASCII case, '*' standing for any run of characters; accounts= match
+ * SASL logins exactly.
+ *
+ * Diagnostics, each "file:line: message": unknown attribute (with the
+ * closest known name), missing or bad value (saying what is accepted), an
+ * attribute given twice, a malformed domain, a duplicate domain (naming the
+ * line of the first), a keys= selector missing from selectors=. After
+ * AG_DOMAINS_DIAG_MAX of them the rest are only counted.
+ *
+ * Memory: entries in one array, every string in a few large blocks; the
+ * index is open addressing over 32-bit entry numbers.
  */
 #ifndef AG_DOMAINS_H
 #define AG_DOMAINS_H
@@ -54,8 +68,18 @@ typedef struct ag_domain_entry {
 
 typedef struct ag_domains ag_domains_t;
 
+#define AG_DOMAINS_DIAG_MAX 1000
+
 /* ag_domains_load - read a table; NULL after adding all problems to diag */
 ag_domains_t *ag_domains_load(const char *path, ag_diag_t *diag);
+
+/*
+ * ag_domains_parse - the same as ag_domains_load() on `len` octets of
+ * `text` (need not be NUL-terminated); `name` is used in diagnostics and
+ * to resolve relative key paths.
+ */
+ag_domains_t *ag_domains_parse(const char *name, const char *text,
+			       size_t len, ag_diag_t *diag);
 
 /* ag_domains_free - release; accepts NULL, returns NULL */
 ag_domains_t *ag_domains_free(ag_domains_t *table);
