@@ -24,14 +24,14 @@
 #include "addrscan.h"
 #include "domain.h"
 
-#define AG_LINE_MAX 998		/* octets of a header line (RFC 5322 2.1.1) */
-#define AG_ENVFROM_MAX 998	/* octets of an envelope sender argument */
+#define AG_LINE_MAX    998 /* octets of a header line (RFC 5322 2.1.1) */
+#define AG_ENVFROM_MAX 998 /* octets of an envelope sender argument */
 
 typedef struct ag_from_parser {
-	const char *p;		/* next octet */
+	const char *p; /* next octet */
 	const char *end;
 	const ag_from_options_t *options;
-	const char *why;	/* set on failure */
+	const char *why; /* set on failure */
 } ag_from_parser_t;
 
 /* ag_address_is_wsp - white space, folding included (value pre-checked) */
@@ -40,20 +40,13 @@ static int ag_address_is_wsp(unsigned char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-/* ag_address_is_atext - RFC 5322 atext, 8-bit allowed (RFC 6532) */
-static int ag_address_is_atext(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9') || c >= 0x80 ||
-	       (c != '\0' && strchr("!#$%&'*+-/=?^_`{|}~", c) != NULL);
-}
-
 /* ag_address_atoms - length of a run of atext and dots at p */
 static size_t ag_address_atoms(const char *p, const char *end)
 {
 	const char *q = p;
 
-	while (q < end && (*q == '.' || ag_address_is_atext((unsigned char)*q)))
+	while (q < end &&
+	       (*q == '.' || ag_char_is((unsigned char)*q, AG_CH_ATEXT)))
 		q++;
 	return (size_t)(q - p);
 }
@@ -66,7 +59,7 @@ static int ag_address_has_ew(const char *p, size_t n)
 
 /* ag_address_char_ok - one character of a value; its length or 0 */
 static size_t ag_address_char_ok(const char *s, size_t i, size_t len,
-				 const char **why)
+                                 const char **why)
 {
 	unsigned char c = (unsigned char)s[i];
 	uint32_t cp;
@@ -97,7 +90,7 @@ static size_t ag_address_char_ok(const char *s, size_t i, size_t len,
 
 /* ag_address_text_check - octets, folding, UTF-8 and line lengths */
 static int ag_address_text_check(const char *s, size_t len, int folding,
-				 const char **why)
+                                 const char **why)
 {
 	size_t i = 0, line = 0, k;
 
@@ -107,12 +100,14 @@ static int ag_address_text_check(const char *s, size_t len, int folding,
 				*why = "line break";
 				return -1;
 			}
-			if (s[i] == '\r' && (i + 1 >= len || s[i + 1] != '\n')) {
+			if (s[i] == '\r' &&
+			    (i + 1 >= len || s[i + 1] != '\n')) {
 				*why = "bare CR";
 				return -1;
 			}
-			if (s[i] == '\n' && (i + 1 >= len ||
-					     (s[i + 1] != ' ' && s[i + 1] != '\t'))) {
+			if (s[i] == '\n' &&
+			    (i + 1 >= len ||
+			     (s[i + 1] != ' ' && s[i + 1] != '\t'))) {
 				*why = "line break not followed by white space";
 				return -1;
 			}
@@ -135,9 +130,9 @@ static int ag_address_text_check(const char *s, size_t len, int folding,
  * ag_address_quoted - a quoted-string at p ('"'); returns what follows it,
  * or NULL. With out, the content is unescaped and unfolded into it.
  */
-static const char *ag_address_quoted(const char *p, const char *end,
-				     char *out, size_t outsize, size_t *outlen,
-				     const char **why)
+static const char *ag_address_quoted(const char *p, const char *end, char *out,
+                                     size_t outsize, size_t *outlen,
+                                     const char **why)
 {
 	size_t o = 0;
 
@@ -173,7 +168,7 @@ static const char *ag_address_quoted(const char *p, const char *end,
 
 /* ag_address_quoted_local - a quoted local part into mb->local */
 static const char *ag_address_quoted_local(const char *p, const char *end,
-					   ag_mailbox_t *mb, const char **why)
+                                           ag_mailbox_t *mb, const char **why)
 {
 	size_t n;
 
@@ -197,7 +192,7 @@ static const char *ag_address_quoted_local(const char *p, const char *end,
 
 /* ag_address_dot_local - a dot-atom local part into mb->local */
 static const char *ag_address_dot_local(const char *p, const char *end,
-					ag_mailbox_t *mb, const char **why)
+                                        ag_mailbox_t *mb, const char **why)
 {
 	size_t n = ag_address_atoms(p, end);
 
@@ -236,7 +231,7 @@ static const char *ag_address_after_local(const char *p, const char *end)
 
 /* ag_address_domain - the domain after '@' into mb->domain */
 static const char *ag_address_domain(const char *p, const char *end,
-				     ag_mailbox_t *mb, const char **why)
+                                     ag_mailbox_t *mb, const char **why)
 {
 	size_t n;
 
@@ -247,8 +242,9 @@ static const char *ag_address_domain(const char *p, const char *end,
 	n = ag_address_atoms(p, end);
 	if (n == 0) {
 		*why = p < end && (ag_address_is_wsp((unsigned char)*p) ||
-				   *p == '(') ?
-			       "white space inside address" : "empty domain";
+		                   *p == '(')
+		           ? "white space inside address"
+		           : "empty domain";
 		return NULL;
 	}
 	if (ag_address_has_ew(p, n)) {
@@ -262,7 +258,7 @@ static const char *ag_address_domain(const char *p, const char *end,
 
 /* ag_address_addr_spec - local-part "@" domain, nothing in between */
 static const char *ag_address_addr_spec(const char *p, const char *end,
-					ag_mailbox_t *mb, const char **why)
+                                        ag_mailbox_t *mb, const char **why)
 {
 	if (p < end && *p == '"')
 		p = ag_address_quoted_local(p, end, mb, why);
@@ -325,20 +321,19 @@ static int ag_from_cfws(ag_from_parser_t *P)
 
 /* ag_from_display - search a display name for addresses */
 static int ag_from_display(ag_from_parser_t *P, const char *phrase,
-			   const char *phrase_end, const ag_mailbox_t *mb)
+                           const char *phrase_end, const ag_mailbox_t *mb)
 {
 	ag_addrscan_t scan;
 
 	ag_addrscan_init(&scan, mb->domain,
-			 P->options->allow_foreign_display_address);
-	P->why = ag_addrscan_text(&scan, phrase,
-				  (size_t)(phrase_end - phrase));
+	                 P->options->allow_foreign_display_address);
+	P->why = ag_addrscan_text(&scan, phrase, (size_t)(phrase_end - phrase));
 	return P->why != NULL ? -1 : 0;
 }
 
 /* ag_from_angle - "<" addr-spec ">" after a phrase, which is then checked */
 static int ag_from_angle(ag_from_parser_t *P, ag_mailbox_t *mb,
-			 const char *phrase, const char *phrase_end)
+                         const char *phrase, const char *phrase_end)
 {
 	const char *p;
 
@@ -346,8 +341,9 @@ static int ag_from_angle(ag_from_parser_t *P, ag_mailbox_t *mb,
 	if (ag_from_cfws(P) < 0)
 		return -1;
 	if (P->p < P->end && strchr("@,<>", *P->p) != NULL) {
-		P->why = *P->p == '<' ? "nested angle brackets"
-		       : *P->p == '>' ? "empty angle address" : "route address";
+		P->why = *P->p == '<'   ? "nested angle brackets"
+		         : *P->p == '>' ? "empty angle address"
+		                        : "route address";
 		return -1;
 	}
 	if ((p = ag_address_addr_spec(P->p, P->end, mb, &P->why)) == NULL)
@@ -357,7 +353,7 @@ static int ag_from_angle(ag_from_parser_t *P, ag_mailbox_t *mb,
 		return -1;
 	if (P->p == P->end || *P->p != '>') {
 		P->why = P->p == P->end ? "unbalanced angle bracket"
-					: "unexpected character in address";
+		                        : "unexpected character in address";
 		return -1;
 	}
 	P->p++;
@@ -366,7 +362,7 @@ static int ag_from_angle(ag_from_parser_t *P, ag_mailbox_t *mb,
 
 /* ag_from_no_address - why a phrase is not followed by an address */
 static const char *ag_from_no_address(char c, int words, const char *phrase,
-				      const char *phrase_end)
+                                      const char *phrase_end)
 {
 	switch (c) {
 	case ':':
@@ -398,7 +394,7 @@ static int ag_from_word(ag_from_parser_t *P)
 {
 	unsigned char c = (unsigned char)*P->p;
 
-	if (c == '.' || ag_address_is_atext(c)) {
+	if (c == '.' || ag_char_is(c, AG_CH_ATEXT)) {
 		P->p += ag_address_atoms(P->p, P->end);
 		return 1;
 	}
@@ -432,8 +428,9 @@ static int ag_from_mailbox(ag_from_parser_t *P, ag_mailbox_t *mb, int *angle)
 	if (c == '<')
 		return ag_from_angle(P, mb, phrase, phrase_end);
 	if (c != '@' || words == 0) {
-		P->why = c == '@' ? "empty local part"
-			 : ag_from_no_address(c, words, phrase, phrase_end);
+		P->why = c == '@'
+		             ? "empty local part"
+		             : ag_from_no_address(c, words, phrase, phrase_end);
 		return -1;
 	}
 	if (words > 1) {
@@ -449,7 +446,7 @@ static const char *ag_from_after(char c, int angle)
 {
 	if (c == '<')
 		return angle ? "two angle addresses"
-			     : "unquoted '@' in display name";
+		             : "unquoted '@' in display name";
 	if (c == ';' || c == ':')
 		return "group syntax";
 	if (c == '>')
@@ -461,12 +458,12 @@ static const char *ag_from_after(char c, int angle)
 
 /* ag_from_parse - exactly one mailbox, strictly */
 ag_from_status_t ag_from_parse(const char *value, size_t len,
-			       const ag_from_options_t *options,
-			       ag_mailbox_t *out, const char **why)
+                               const ag_from_options_t *options,
+                               ag_mailbox_t *out, const char **why)
 {
 	static const ag_from_options_t defaults;
 	ag_from_parser_t P = {value, value + len,
-			      options != NULL ? options : &defaults, NULL};
+	                      options != NULL ? options : &defaults, NULL};
 	ag_mailbox_t first, extra;
 	const char *ignored;
 	int count = 0, angle;
@@ -483,7 +480,8 @@ ag_from_status_t ag_from_parse(const char *value, size_t len,
 	if (ag_address_text_check(value, len, 1, &P.why) != 0)
 		goto invalid;
 	for (;;) {
-		if (ag_from_mailbox(&P, count == 0 ? out : &extra, &angle) != 0 ||
+		if (ag_from_mailbox(&P, count == 0 ? out : &extra, &angle) !=
+		        0 ||
 		    ag_from_cfws(&P) < 0)
 			goto invalid;
 		count++;
@@ -505,7 +503,7 @@ invalid:
 
 /* ag_envfrom_parse - the MAIL FROM reverse-path */
 ag_envfrom_status_t ag_envfrom_parse(const char *arg, ag_mailbox_t *out,
-				     const char **why)
+                                     const char **why)
 {
 	const char *ignored, *p, *end;
 	size_t len;

@@ -24,18 +24,18 @@
 
 #include <stddef.h>
 
-#define AG_LOCAL_MAX 256	/* octets of a local part we keep */
-#define AG_DOMAIN_MAX 255	/* octets of a domain, A-label form */
+#define AG_LOCAL_MAX  256 /* octets of a local part we keep */
+#define AG_DOMAIN_MAX 255 /* octets of a domain, A-label form */
 
 typedef struct ag_mailbox {
-	char local[AG_LOCAL_MAX + 1];	/* as written, quotes removed */
-	char domain[AG_DOMAIN_MAX + 1];	/* normalised */
+	char local[AG_LOCAL_MAX + 1];   /* as written, quotes removed */
+	char domain[AG_DOMAIN_MAX + 1]; /* normalised */
 } ag_mailbox_t;
 
 typedef enum ag_from_status {
 	AG_FROM_OK,
-	AG_FROM_MULTIPLE_MAILBOXES,	/* a valid list of several mailboxes */
-	AG_FROM_INVALID			/* anything else; see `why` */
+	AG_FROM_MULTIPLE_MAILBOXES, /* a valid list of several mailboxes */
+	AG_FROM_INVALID             /* anything else; see `why` */
 } ag_from_status_t;
 
 typedef struct ag_from_options {
@@ -66,13 +66,13 @@ typedef struct ag_from_options {
  * domains.
  */
 ag_from_status_t ag_from_parse(const char *value, size_t len,
-			       const ag_from_options_t *options,
-			       ag_mailbox_t *out, const char **why);
+                               const ag_from_options_t *options,
+                               ag_mailbox_t *out, const char **why);
 
 typedef enum ag_envfrom_status {
 	AG_ENVFROM_OK,
-	AG_ENVFROM_NULL,	/* <> */
-	AG_ENVFROM_INVALID	/* source route, unparseable, bad domain */
+	AG_ENVFROM_NULL,   /* <> */
+	AG_ENVFROM_INVALID /* source route, unparseable, bad domain */
 } ag_envfrom_status_t;
 
 /*
@@ -85,7 +85,7 @@ typedef enum ag_envfrom_status {
  * out->domain is normalised; otherwise `out` is empty.
  */
 ag_envfrom_status_t ag_envfrom_parse(const char *arg, ag_mailbox_t *out,
-				     const char **why);
+                                     const char **why);
 
 /*
  * ag_header_name_is - whether a header field name equals `want`

@@ -20,44 +20,44 @@
 
 #include "domain.h"
 
-#define AG_SCAN_NONASCII 0x80	/* stands for any non-ASCII character */
-#define AG_SCAN_CHARSET_MAX 40	/* octets of a charset name we classify */
+#define AG_SCAN_NONASCII    0x80 /* stands for any non-ASCII character */
+#define AG_SCAN_CHARSET_MAX 40   /* octets of a charset name we classify */
 
 enum {
-	AG_SCAN_IDLE,		/* not in a candidate */
-	AG_SCAN_LOCAL,		/* in what could be a local part */
-	AG_SCAN_DOMAIN		/* after local part and '@' */
+	AG_SCAN_IDLE,  /* not in a candidate */
+	AG_SCAN_LOCAL, /* in what could be a local part */
+	AG_SCAN_DOMAIN /* after local part and '@' */
 };
 
 typedef enum ag_scan_charset {
-	AG_CS_SINGLE,		/* ASCII octets are ASCII: UTF-8, ISO-8859... */
-	AG_CS_SJIS,		/* Shift_JIS: lead 81-9F, E0-FC, ASCII trail */
-	AG_CS_DBCS,		/* Big5, GBK, UHC...: lead 81-FE, ASCII trail */
-	AG_CS_ISO2022,		/* escape sequences switch ASCII on and off */
-	AG_CS_UTF7,		/* refused */
-	AG_CS_WIDE		/* UTF-16, UTF-32: refused */
+	AG_CS_SINGLE,  /* ASCII octets are ASCII: UTF-8, ISO-8859... */
+	AG_CS_SJIS,    /* Shift_JIS: lead 81-9F, E0-FC, ASCII trail */
+	AG_CS_DBCS,    /* Big5, GBK, UHC...: lead 81-FE, ASCII trail */
+	AG_CS_ISO2022, /* escape sequences switch ASCII on and off */
+	AG_CS_UTF7,    /* refused */
+	AG_CS_WIDE     /* UTF-16, UTF-32: refused */
 } ag_scan_charset_t;
 
 typedef struct ag_scan_filter {
 	ag_scan_charset_t cs;
-	int trail;		/* DBCS: the next octet ends a character */
-	int ascii;		/* ISO-2022: G0 holds ASCII */
-	int shifted;		/* ISO-2022: SO in effect */
-	int esc;		/* ISO-2022: inside an escape sequence */
-	unsigned char esc1, esc2;	/* its intermediate octets */
+	int trail;                /* DBCS: the next octet ends a character */
+	int ascii;                /* ISO-2022: G0 holds ASCII */
+	int shifted;              /* ISO-2022: SO in effect */
+	int esc;                  /* ISO-2022: inside an escape sequence */
+	unsigned char esc1, esc2; /* its intermediate octets */
 } ag_scan_filter_t;
 
 typedef struct ag_scan_ew {
 	const char *charset;
 	size_t charset_len;
-	char encoding;		/* 'b' or 'q' */
+	char encoding; /* 'b' or 'q' */
 	const char *text;
 	size_t text_len;
 } ag_scan_ew_t;
 
 /* ag_addrscan_init - start a scan */
 void ag_addrscan_init(ag_addrscan_t *scan, const char *domain,
-		      int allow_foreign)
+                      int allow_foreign)
 {
 	memset(scan, 0, sizeof(*scan));
 	scan->domain = domain;
@@ -65,24 +65,27 @@ void ag_addrscan_init(ag_addrscan_t *scan, const char *domain,
 	scan->state = AG_SCAN_IDLE;
 }
 
-/* ag_addrscan_is_alnum - ASCII letter or digit */
-static int ag_addrscan_is_alnum(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	       (c >= '0' && c <= '9');
-}
+/* clang-format off */
+const unsigned char ag_char_class[256] = {
+	['0' ... '9'] = AG_CH_ATEXT | AG_CH_DOMAIN,
+	['A' ... 'Z'] = AG_CH_ATEXT | AG_CH_DOMAIN,
+	['a' ... 'z'] = AG_CH_ATEXT | AG_CH_DOMAIN,
+	[0x80 ... 0xff] = AG_CH_ATEXT | AG_CH_DOMAIN,
+	['-'] = AG_CH_ATEXT | AG_CH_DOMAIN,
+	['.'] = AG_CH_DOMAIN,
+	['!'] = AG_CH_ATEXT, ['#'] = AG_CH_ATEXT, ['$'] = AG_CH_ATEXT,
+	['%'] = AG_CH_ATEXT, ['&'] = AG_CH_ATEXT, ['\''] = AG_CH_ATEXT,
+	['*'] = AG_CH_ATEXT, ['+'] = AG_CH_ATEXT, ['/'] = AG_CH_ATEXT,
+	['='] = AG_CH_ATEXT, ['?'] = AG_CH_ATEXT, ['^'] = AG_CH_ATEXT,
+	['_'] = AG_CH_ATEXT, ['`'] = AG_CH_ATEXT, ['{'] = AG_CH_ATEXT,
+	['|'] = AG_CH_ATEXT, ['}'] = AG_CH_ATEXT, ['~'] = AG_CH_ATEXT,
+};
+/* clang-format on */
 
 /* ag_addrscan_is_local - could be part of a local part */
 static int ag_addrscan_is_local(unsigned char c)
 {
-	return ag_addrscan_is_alnum(c) || c >= 0x80 ||
-	       (c != '\0' && strchr("!#$%&'*+-/=?^_`{|}~.", c) != NULL);
-}
-
-/* ag_addrscan_is_dchar - could be part of a domain */
-static int ag_addrscan_is_dchar(unsigned char c)
-{
-	return ag_addrscan_is_alnum(c) || c >= 0x80 || c == '-' || c == '.';
+	return c == '.' || ag_char_is(c, AG_CH_ATEXT);
 }
 
 /* ag_addrscan_found - judge one address seen in the text */
@@ -96,12 +99,12 @@ static void ag_addrscan_found(ag_addrscan_t *scan)
 	}
 	if (!scan->overlong &&
 	    ag_domain_normalise(scan->dom, scan->dlen, norm, sizeof(norm),
-				NULL) == 0 &&
+	                        NULL) == 0 &&
 	    strcmp(norm, scan->domain) == 0)
 		return;
 	if (scan->encoded)
 		scan->why = "encoded-word in display name hides an address "
-			    "of another domain";
+		            "of another domain";
 	else if (!scan->allow_foreign)
 		scan->why = "display name holds an address of another domain";
 }
@@ -122,7 +125,7 @@ static void ag_addrscan_finish(ag_addrscan_t *scan)
 static void ag_addrscan_feed(ag_addrscan_t *scan, unsigned char c, int enc)
 {
 	if (scan->state == AG_SCAN_DOMAIN) {
-		if (ag_addrscan_is_dchar(c)) {
+		if (ag_char_is(c, AG_CH_DOMAIN)) {
 			if (scan->dlen < AG_DOMAIN_MAX)
 				scan->dom[scan->dlen++] = (char)c;
 			else
@@ -138,8 +141,8 @@ static void ag_addrscan_feed(ag_addrscan_t *scan, unsigned char c, int enc)
 		scan->overlong = 0;
 		scan->encoded |= enc;
 	} else if (ag_addrscan_is_local(c)) {
-		scan->encoded = scan->state == AG_SCAN_LOCAL ?
-					(scan->encoded | enc) : enc;
+		scan->encoded =
+		    scan->state == AG_SCAN_LOCAL ? (scan->encoded | enc) : enc;
 		scan->state = AG_SCAN_LOCAL;
 	} else {
 		scan->state = AG_SCAN_IDLE;
@@ -158,23 +161,23 @@ static int ag_addrscan_prefix(const char *name, const char *const *list)
 /* ag_addrscan_charset - class of a charset name (RFC 2231 language cut) */
 static ag_scan_charset_t ag_addrscan_charset(const char *cs, size_t len)
 {
-	static const char *const sjis[] = {
-		"shift_jis", "shift-jis", "sjis", "cp932", "windows-31j",
-		"ms932", "ms_kanji", "csshiftjis", NULL};
+	static const char *const sjis[] = {"shift_jis", "shift-jis",   "sjis",
+	                                   "cp932",     "windows-31j", "ms932",
+	                                   "ms_kanji",  "csshiftjis",  NULL};
 	static const char *const dbcs[] = {
-		"big5", "cp950", "windows-950", "gb", "cp936", "ms936",
-		"windows-936", "euc-cn", "euc-kr", "cp949", "windows-949",
-		"ks_c_5601", "uhc", "johab", NULL};
+	    "big5",        "cp950",       "windows-950", "gb",     "cp936",
+	    "ms936",       "windows-936", "euc-cn",      "euc-kr", "cp949",
+	    "windows-949", "ks_c_5601",   "uhc",         "johab",  NULL};
 	static const char *const wide[] = {
-		"utf-16", "utf16", "utf-32", "utf32", "ucs-2", "ucs2", "ucs-4",
-		"ucs4", "unicode", "csunicode", "iso-10646-ucs", NULL};
+	    "utf-16", "utf16", "utf-32",  "utf32",     "ucs-2",         "ucs2",
+	    "ucs-4",  "ucs4",  "unicode", "csunicode", "iso-10646-ucs", NULL};
 	char name[AG_SCAN_CHARSET_MAX + 1];
 	const char *n = name;
 	size_t i;
 
 	for (i = 0; i < len && i < AG_SCAN_CHARSET_MAX && cs[i] != '*'; i++)
-		name[i] = (char)(cs[i] >= 'A' && cs[i] <= 'Z' ? cs[i] + 32
-							      : cs[i]);
+		name[i] =
+		    (char)(cs[i] >= 'A' && cs[i] <= 'Z' ? cs[i] + 32 : cs[i]);
 	name[i] = '\0';
 	if (strncmp(n, "x-", 2) == 0)
 		n += 2;
@@ -210,7 +213,7 @@ static void ag_addrscan_escape(ag_scan_filter_t *f, unsigned char c)
 
 /* ag_addrscan_iso2022 - ISO-2022 octet: ASCII only while G0 is ASCII */
 static void ag_addrscan_iso2022(ag_addrscan_t *scan, ag_scan_filter_t *f,
-				unsigned char c)
+                                unsigned char c)
 {
 	if (f->esc) {
 		ag_addrscan_escape(f, c);
@@ -220,14 +223,16 @@ static void ag_addrscan_iso2022(ag_addrscan_t *scan, ag_scan_filter_t *f,
 	} else if (c == 0x0e || c == 0x0f) {
 		f->shifted = c == 0x0e;
 	} else {
-		ag_addrscan_feed(scan, f->ascii && !f->shifted && c < 0x80 ?
-					       c : AG_SCAN_NONASCII, 1);
+		ag_addrscan_feed(
+		    scan,
+		    f->ascii && !f->shifted && c < 0x80 ? c : AG_SCAN_NONASCII,
+		    1);
 	}
 }
 
 /* ag_addrscan_decoded - one decoded octet through the charset filter */
 static void ag_addrscan_decoded(ag_addrscan_t *scan, ag_scan_filter_t *f,
-				unsigned char c)
+                                unsigned char c)
 {
 	int lead;
 
@@ -242,9 +247,9 @@ static void ag_addrscan_decoded(ag_addrscan_t *scan, ag_scan_filter_t *f,
 			if (c >= 0x40 && c != 0x7f && c != 0xff)
 				return;
 		}
-		lead = f->cs == AG_CS_SJIS ?
-			       (c >= 0x81 && c <= 0x9f) || (c >= 0xe0 && c <= 0xfc)
-					   : c >= 0x81 && c <= 0xfe;
+		lead = f->cs == AG_CS_SJIS ? (c >= 0x81 && c <= 0x9f) ||
+		                                 (c >= 0xe0 && c <= 0xfc)
+		                           : c >= 0x81 && c <= 0xfe;
 		f->trail = lead;
 		ag_addrscan_feed(scan, lead ? AG_SCAN_NONASCII : c, 1);
 		return;
@@ -269,7 +274,7 @@ static int ag_addrscan_hex(unsigned char c)
 static int ag_addrscan_b64(unsigned char c)
 {
 	static const char digits[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	const char *d = c != '\0' ? memchr(digits, c, 64) : NULL;
 
 	return d != NULL ? (int)(d - digits) : -1;
@@ -277,7 +282,7 @@ static int ag_addrscan_b64(unsigned char c)
 
 /* ag_addrscan_decode_b - base64 text; stray octets skipped, '=' ends */
 static void ag_addrscan_decode_b(ag_addrscan_t *scan, ag_scan_filter_t *f,
-				 const unsigned char *t, size_t n)
+                                 const unsigned char *t, size_t n)
 {
 	unsigned acc = 0, bits = 0;
 
@@ -296,16 +301,17 @@ static void ag_addrscan_decode_b(ag_addrscan_t *scan, ag_scan_filter_t *f,
 
 /* ag_addrscan_decode_q - Q text: '_' is space, =XX an octet */
 static void ag_addrscan_decode_q(ag_addrscan_t *scan, ag_scan_filter_t *f,
-				 const unsigned char *t, size_t n)
+                                 const unsigned char *t, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		int hi, lo;
 		if (t[i] == '_') {
 			ag_addrscan_decoded(scan, f, ' ');
 		} else if (t[i] == '=' && i + 2 < n &&
-			   (hi = ag_addrscan_hex(t[i + 1])) >= 0 &&
-			   (lo = ag_addrscan_hex(t[i + 2])) >= 0) {
-			ag_addrscan_decoded(scan, f, (unsigned char)(hi << 4 | lo));
+		           (hi = ag_addrscan_hex(t[i + 1])) >= 0 &&
+		           (lo = ag_addrscan_hex(t[i + 2])) >= 0) {
+			ag_addrscan_decoded(scan, f,
+			                    (unsigned char)(hi << 4 | lo));
 			i += 2;
 		} else {
 			ag_addrscan_decoded(scan, f, t[i]);
@@ -322,7 +328,7 @@ static int ag_addrscan_ew_char(unsigned char c)
 
 /* ag_addrscan_ew_parse - "=?charset?enc?text?=" at p: its length or 0 */
 static size_t ag_addrscan_ew_parse(const char *p, const char *end,
-				   ag_scan_ew_t *ew)
+                                   ag_scan_ew_t *ew)
 {
 	const char *q = p + 2;
 
@@ -363,15 +369,15 @@ static void ag_addrscan_ew_decode(ag_addrscan_t *scan, const ag_scan_ew_t *ew)
 	}
 	if (ew->encoding == 'b')
 		ag_addrscan_decode_b(scan, &f, (const unsigned char *)ew->text,
-				     ew->text_len);
+		                     ew->text_len);
 	else
 		ag_addrscan_decode_q(scan, &f, (const unsigned char *)ew->text,
-				     ew->text_len);
+		                     ew->text_len);
 }
 
 /* ag_addrscan_skip_comment - past one octet inside a skipped comment */
 static const char *ag_addrscan_skip_comment(const char *p, const char *end,
-					    int *depth)
+                                            int *depth)
 {
 	if (*p == '\\' && p + 1 < end)
 		return p + 2;
@@ -383,8 +389,7 @@ static const char *ag_addrscan_skip_comment(const char *p, const char *end,
 }
 
 /* ag_addrscan_text - render text and look for addresses in it */
-const char *ag_addrscan_text(ag_addrscan_t *scan, const char *text,
-			     size_t len)
+const char *ag_addrscan_text(ag_addrscan_t *scan, const char *text, size_t len)
 {
 	const char *p = text, *end = text + len;
 	int depth = 0, space = 0, after_ew = 0;
@@ -400,7 +405,8 @@ const char *ag_addrscan_text(ag_addrscan_t *scan, const char *text,
 			p++;
 		} else if (c == '"') {
 			p++;
-		} else if (c == '=' && (n = ag_addrscan_ew_parse(p, end, &ew))) {
+		} else if (c == '=' &&
+		           (n = ag_addrscan_ew_parse(p, end, &ew))) {
 			if (space && !after_ew)
 				ag_addrscan_feed(scan, ' ', 0);
 			ag_addrscan_ew_decode(scan, &ew);

@@ -26,20 +26,32 @@
 
 #include "address.h"
 
+#define AG_CH_ATEXT  1 /* RFC 5322 atext, 8-bit included (RFC 6532) */
+#define AG_CH_DOMAIN 2 /* letter, digit, '-', '.', 8-bit */
+
+/* ag_char_class - AG_CH_* bits of every octet */
+extern const unsigned char ag_char_class[256];
+
+/* ag_char_is - whether octet c has class bit `bit` */
+static inline int ag_char_is(unsigned char c, int bit)
+{
+	return (ag_char_class[c] & bit) != 0;
+}
+
 typedef struct ag_addrscan {
-	const char *domain;	/* the real domain; NULL: comment mode */
-	int allow_foreign;	/* plain foreign addresses are fine */
-	int state;		/* of the address detector */
-	int encoded;		/* current candidate came from an encoded-word */
-	size_t dlen;		/* octets of dom[] in use */
-	int overlong;		/* candidate domain did not fit */
+	const char *domain; /* the real domain; NULL: comment mode */
+	int allow_foreign;  /* plain foreign addresses are fine */
+	int state;          /* of the address detector */
+	int encoded;        /* current candidate came from an encoded-word */
+	size_t dlen;        /* octets of dom[] in use */
+	int overlong;       /* candidate domain did not fit */
 	char dom[AG_DOMAIN_MAX + 1];
-	const char *why;	/* first problem, or NULL */
+	const char *why; /* first problem, or NULL */
 } ag_addrscan_t;
 
 /* ag_addrscan_init - start a scan; domain NULL means a comment */
 void ag_addrscan_init(ag_addrscan_t *scan, const char *domain,
-		      int allow_foreign);
+                      int allow_foreign);
 
 /*
  * ag_addrscan_text - scan text[0..len), which the caller has validated: a
@@ -47,7 +59,6 @@ void ag_addrscan_init(ag_addrscan_t *scan, const char *domain,
  * (nested parentheses separate words). Returns the first problem found, or
  * NULL.
  */
-const char *ag_addrscan_text(ag_addrscan_t *scan, const char *text,
-			     size_t len);
+const char *ag_addrscan_text(ag_addrscan_t *scan, const char *text, size_t len);
 
 #endif

@@ -27,9 +27,9 @@
 #define AG_DEFAULT_PSL_FILE "/usr/share/publicsuffix/public_suffix_list.dat"
 #endif
 
-#define AG_LABEL_MAX 63		/* octets of a label (RFC 1035) */
-#define AG_NAME_MAX 253		/* octets of a name without trailing dot */
-#define AG_ULABEL_MAX 255	/* octets of a U-label as written */
+#define AG_LABEL_MAX  63  /* octets of a label (RFC 1035) */
+#define AG_NAME_MAX   253 /* octets of a name without trailing dot */
+#define AG_ULABEL_MAX 255 /* octets of a U-label as written */
 
 struct ag_psl {
 	psl_ctx_t *ctx;
@@ -83,16 +83,15 @@ static char ag_domain_lower(char c)
 }
 
 /* ag_domain_idn_lookup - IDNA2008 A-label of one U-label, into out[64] */
-static int ag_domain_idn_lookup(const char *ulabel, char *out,
-				const char **why)
+static int ag_domain_idn_lookup(const char *ulabel, char *out, const char **why)
 {
 	char *alabel = NULL;
 	int rc = idn2_lookup_u8((const uint8_t *)ulabel, (uint8_t **)&alabel,
-				IDN2_NO_TR46);
+	                        IDN2_NO_TR46);
 
 	if (rc != IDN2_OK) {
 		*why = rc == IDN2_NOT_NFC ? "U-label not in NFC"
-					  : "label not valid under IDNA2008";
+		                          : "label not valid under IDNA2008";
 		return -1;
 	}
 	if (strlen(alabel) > AG_LABEL_MAX) {
@@ -142,7 +141,7 @@ static int ag_domain_alabel(const char *label, const char **why)
 
 /* ag_domain_ascii_label - check and lower an ASCII label into out */
 static int ag_domain_ascii_label(const char *p, size_t n, char *out,
-				 const char **why)
+                                 const char **why)
 {
 	if (n > AG_LABEL_MAX) {
 		*why = "label over 63 octets";
@@ -171,7 +170,7 @@ static int ag_domain_deviation(uint32_t cp)
 
 /* ag_domain_unicode_label - check a label with 8-bit octets, A-label out */
 static int ag_domain_unicode_label(const char *p, size_t n, char *out,
-				   const char **why)
+                                   const char **why)
 {
 	char buf[AG_ULABEL_MAX + 1];
 	size_t i = 0;
@@ -182,7 +181,8 @@ static int ag_domain_unicode_label(const char *p, size_t n, char *out,
 	}
 	while (i < n) {
 		uint32_t cp;
-		size_t k = ag_utf8_seq((const unsigned char *)p + i, n - i, &cp);
+		size_t k =
+		    ag_utf8_seq((const unsigned char *)p + i, n - i, &cp);
 		if (k == 0) {
 			*why = "invalid UTF-8 in domain";
 			return -1;
@@ -205,8 +205,7 @@ static int ag_domain_unicode_label(const char *p, size_t n, char *out,
 }
 
 /* ag_domain_label - one label in A-label form into out[64] */
-static int ag_domain_label(const char *p, size_t n, char *out,
-			   const char **why)
+static int ag_domain_label(const char *p, size_t n, char *out, const char **why)
 {
 	if (n == 0) {
 		*why = "empty label in domain";
@@ -229,7 +228,7 @@ static int ag_domain_numeric(const char *label)
 
 /* ag_domain_labels - normalise label after label; -1 on the first fault */
 static int ag_domain_labels(const char *p, const char *end, char *out,
-			    size_t outsize, const char **why)
+                            size_t outsize, const char **why)
 {
 	char label[AG_LABEL_MAX + 1];
 	size_t o = 0, n;
@@ -262,7 +261,7 @@ static int ag_domain_labels(const char *p, const char *end, char *out,
 
 /* ag_domain_normalise - the one comparable form of a domain */
 int ag_domain_normalise(const char *in, size_t len, char *out, size_t outsize,
-			const char **why)
+                        const char **why)
 {
 	const char *ignored;
 
@@ -314,7 +313,7 @@ ag_psl_t *ag_psl_load(const char *path, char *err, size_t errsize)
 		path = AG_DEFAULT_PSL_FILE;
 	if ((fp = fopen(path, "r")) == NULL) {
 		snprintf(err, errsize, "cannot open %s: %s", path,
-			 strerror(errno));
+		         strerror(errno));
 		return NULL;
 	}
 	if ((psl = calloc(1, sizeof(*psl))) == NULL) {
@@ -326,7 +325,7 @@ ag_psl_t *ag_psl_load(const char *path, char *err, size_t errsize)
 	fclose(fp);
 	if (psl->ctx == NULL || psl_suffix_count(psl->ctx) == 0) {
 		snprintf(err, errsize, "%s is not a Public Suffix List (%s)",
-			 path, psl->ctx == NULL ? "unreadable" : "no rules");
+		         path, psl->ctx == NULL ? "unreadable" : "no rules");
 		return ag_psl_free(psl);
 	}
 	return psl;
@@ -355,7 +354,7 @@ const char *ag_org_domain(const ag_psl_t *psl, const char *domain)
 
 /* ag_domains_aligned - relaxed or strict alignment of two names */
 int ag_domains_aligned(const ag_psl_t *psl, const char *a, const char *b,
-		       ag_alignment_t mode)
+                       ag_alignment_t mode)
 {
 	if (a == NULL || b == NULL || *a == '\0' || *b == '\0')
 		return 0;

@@ -29,10 +29,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef enum ag_alignment {
-	AG_ALIGN_RELAXED,
-	AG_ALIGN_STRICT
-} ag_alignment_t;
+typedef enum ag_alignment { AG_ALIGN_RELAXED, AG_ALIGN_STRICT } ag_alignment_t;
 
 /*
  * ag_domain_normalise - normalise `len` octets of `in` into out (size
@@ -41,7 +38,7 @@ typedef enum ag_alignment {
  * a static explanation and out holding "".
  */
 int ag_domain_normalise(const char *in, size_t len, char *out, size_t outsize,
-			const char **why);
+                        const char **why);
 
 /* ag_domain_is_within - whether `name` equals `parent` or is below it
  * (both normalised): "a.b.example.com" is within "example.com". */
@@ -76,7 +73,7 @@ const char *ag_org_domain(const ag_psl_t *psl, const char *domain);
 /* ag_domains_aligned - whether two normalised names are aligned; an empty
  * or NULL name is never aligned */
 int ag_domains_aligned(const ag_psl_t *psl, const char *a, const char *b,
-		       ag_alignment_t mode);
+                       ag_alignment_t mode);
 
 /* ag_alignment_name / ag_alignment_parse - "relaxed" / "strict" (parse is
  * case-insensitive; returns 0, or -1 for an unknown name) */

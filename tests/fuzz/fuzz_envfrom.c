@@ -24,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (ag_envfrom_parse(arg, &mb, NULL) == AG_ENVFROM_OK &&
 	    (mb.local[0] == '\0' ||
 	     ag_domain_normalise(mb.domain, strlen(mb.domain), again,
-				 sizeof(again), NULL) != 0 ||
+	                         sizeof(again), NULL) != 0 ||
 	     strcmp(again, mb.domain) != 0))
 		abort();
 	free(arg);

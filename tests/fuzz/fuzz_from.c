@@ -22,11 +22,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ag_header_hides_from((const char *)data, size);
 	for (int i = 0; i < 2; i++) {
 		if (ag_from_parse((const char *)data, size, &options[i], &mb,
-				  NULL) == AG_FROM_INVALID)
+		                  NULL) == AG_FROM_INVALID)
 			continue;
 		if (mb.local[0] == '\0' ||
 		    ag_domain_normalise(mb.domain, strlen(mb.domain), again,
-					sizeof(again), NULL) != 0 ||
+		                        sizeof(again), NULL) != 0 ||
 		    strcmp(again, mb.domain) != 0)
 			abort();
 	}

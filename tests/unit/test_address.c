@@ -8,7 +8,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,14 +20,15 @@
 typedef struct from_case {
 	const char *name;
 	const char *value;
-	size_t len;		/* 0: strlen(value) */
+	size_t len; /* 0: strlen(value) */
 	int allow_foreign;
 	ag_from_status_t status;
-	const char *local;	/* expected unless INVALID */
+	const char *local; /* expected unless INVALID */
 	const char *domain;
-	const char *why;	/* INVALID: part of the explanation */
+	const char *why; /* INVALID: part of the explanation */
 } from_case_t;
 
+/* clang-format off */
 #define OK(n, v, l, d) {n, v, 0, 0, AG_FROM_OK, l, d, NULL}
 #define OK_FOREIGN(n, v, l, d) {n, v, 0, 1, AG_FROM_OK, l, d, NULL}
 #define MULTI(n, v, l, d) {n, v, 0, 0, AG_FROM_MULTIPLE_MAILBOXES, l, d, NULL}
@@ -406,15 +409,18 @@ static const name_case_t name_cases[] = {
 	{"", "From", 0},
 };
 
+/* clang-format on */
+
 /* check_result - a refusal for the wanted reason, or the wanted mailbox */
 static void check_result(int refused, const char *why, const char *want_why,
-			 const ag_mailbox_t *mb, const char *local,
-			 const char *domain)
+                         const ag_mailbox_t *mb, const char *local,
+                         const char *domain)
 {
 	if (refused) {
 		assert_non_null(why);
 		if (strstr(why, want_why) == NULL)
-			print_message("why \"%s\", want \"%s\"\n", why, want_why);
+			print_message("why \"%s\", want \"%s\"\n", why,
+			              want_why);
 		assert_non_null(strstr(why, want_why));
 		assert_string_equal(mb->local, "");
 		assert_string_equal(mb->domain, "");
@@ -432,15 +438,15 @@ static void test_from_case(void **state)
 	ag_mailbox_t mb;
 	const char *why = NULL;
 	size_t len = c->len != 0 ? c->len : strlen(c->value);
-	ag_from_status_t status = ag_from_parse(c->value, len, &options, &mb,
-						&why);
+	ag_from_status_t status =
+	    ag_from_parse(c->value, len, &options, &mb, &why);
 
 	if (status != c->status)
 		print_message("status %d, want %d (why: %s)\n", status,
-			      c->status, why != NULL ? why : "-");
+		              c->status, why != NULL ? why : "-");
 	assert_int_equal(status, c->status);
 	check_result(status == AG_FROM_INVALID, why, c->why, &mb, c->local,
-		     c->domain);
+	             c->domain);
 }
 
 /* test_envfrom_case - one row of envfrom_cases */
@@ -453,7 +459,7 @@ static void test_envfrom_case(void **state)
 
 	assert_int_equal(status, c->status);
 	check_result(status == AG_ENVFROM_INVALID, why, c->why, &mb, c->local,
-		     c->domain);
+	             c->domain);
 }
 
 /* test_hides_case - one row of hides_cases */
@@ -462,13 +468,14 @@ static void test_hides_case(void **state)
 	const hides_case_t *c = *state;
 
 	assert_int_equal(ag_header_hides_from(c->value, strlen(c->value)),
-			 c->hides);
+	                 c->hides);
 }
 
 /* test_header_names - every row of name_cases */
 static void test_header_names(void **state)
 {
-	for (size_t i = 0; i < sizeof(name_cases) / sizeof(name_cases[0]); i++) {
+	for (size_t i = 0; i < sizeof(name_cases) / sizeof(name_cases[0]);
+	     i++) {
 		const name_case_t *c = &name_cases[i];
 		if (ag_header_name_is(c->name, c->want) != c->equal)
 			print_message("\"%s\" vs \"%s\"\n", c->name, c->want);
@@ -560,7 +567,7 @@ static void test_label_and_name_limits(void **state)
 			value[o++] = '.';
 		memset(value + o, 'c', 62);
 	}
-	strcpy(value + o, ".a");	/* 4 * 62 + 3 + 2 = 253 octets */
+	strcpy(value + o, ".a"); /* 4 * 62 + 3 + 2 = 253 octets */
 	assert_int_equal(parse_status(value, &mb), AG_FROM_OK);
 	assert_int_equal(strlen(mb.domain), 253);
 	strcpy(value + o, ".ab");
@@ -594,9 +601,9 @@ static void test_deep_comments(void **state)
 	ag_mailbox_t mb;
 
 	assert_int_equal(ag_from_parse(value, len, NULL, &mb, NULL),
-			 AG_FROM_OK);
+	                 AG_FROM_OK);
 	assert_int_equal(ag_from_parse(value, len - 1, NULL, &mb, NULL),
-			 AG_FROM_INVALID);
+	                 AG_FROM_INVALID);
 	free(value);
 }
 
@@ -610,41 +617,44 @@ static void test_unterminated_value(void **state)
 	assert_int_equal(ag_from_parse(value, 16, NULL, &mb, &why), AG_FROM_OK);
 	assert_null(why);
 	assert_string_equal(mb.domain, "example.com");
-	assert_int_equal(ag_from_parse(value, 16, NULL, NULL, NULL), AG_FROM_OK);
+	assert_int_equal(ag_from_parse(value, 16, NULL, NULL, NULL),
+	                 AG_FROM_OK);
 	assert_int_equal(ag_from_parse(NULL, 0, NULL, &mb, &why),
-			 AG_FROM_INVALID);
+	                 AG_FROM_INVALID);
 	assert_int_equal(ag_envfrom_parse(NULL, &mb, &why), AG_ENVFROM_INVALID);
 	assert_int_equal(ag_header_hides_from(NULL, 5), 0);
 }
 
-#define N_FROM (sizeof(from_cases) / sizeof(from_cases[0]))
+#define N_FROM    (sizeof(from_cases) / sizeof(from_cases[0]))
 #define N_ENVFROM (sizeof(envfrom_cases) / sizeof(envfrom_cases[0]))
-#define N_HIDES (sizeof(hides_cases) / sizeof(hides_cases[0]))
-#define N_FIXED 7
+#define N_HIDES   (sizeof(hides_cases) / sizeof(hides_cases[0]))
+#define N_FIXED   7
 
 int main(void)
 {
-	static struct CMUnitTest tests[N_FROM + N_ENVFROM + N_HIDES + N_FIXED] = {
-		cmocka_unit_test(test_header_names),
-		cmocka_unit_test(test_line_length_limit),
-		cmocka_unit_test(test_many_folded_lines),
-		cmocka_unit_test(test_local_part_limit),
-		cmocka_unit_test(test_label_and_name_limits),
-		cmocka_unit_test(test_deep_comments),
-		cmocka_unit_test(test_unterminated_value),
-	};
+	static struct CMUnitTest tests[N_FROM + N_ENVFROM + N_HIDES + N_FIXED] =
+	    {
+	        cmocka_unit_test(test_header_names),
+	        cmocka_unit_test(test_line_length_limit),
+	        cmocka_unit_test(test_many_folded_lines),
+	        cmocka_unit_test(test_local_part_limit),
+	        cmocka_unit_test(test_label_and_name_limits),
+	        cmocka_unit_test(test_deep_comments),
+	        cmocka_unit_test(test_unterminated_value),
+	    };
 	size_t n = N_FIXED;
 
 	for (size_t i = 0; i < N_FROM; i++, n++)
-		tests[n] = (struct CMUnitTest){from_cases[i].name, test_from_case,
-					       NULL, NULL, (void *)&from_cases[i]};
+		tests[n] =
+		    (struct CMUnitTest){from_cases[i].name, test_from_case,
+		                        NULL, NULL, (void *)&from_cases[i]};
 	for (size_t i = 0; i < N_ENVFROM; i++, n++)
 		tests[n] = (struct CMUnitTest){envfrom_cases[i].name,
-					       test_envfrom_case, NULL, NULL,
-					       (void *)&envfrom_cases[i]};
+		                               test_envfrom_case, NULL, NULL,
+		                               (void *)&envfrom_cases[i]};
 	for (size_t i = 0; i < N_HIDES; i++, n++)
-		tests[n] = (struct CMUnitTest){hides_cases[i].name,
-					       test_hides_case, NULL, NULL,
-					       (void *)&hides_cases[i]};
+		tests[n] =
+		    (struct CMUnitTest){hides_cases[i].name, test_hides_case,
+		                        NULL, NULL, (void *)&hides_cases[i]};
 	return cmocka_run_group_tests_name("address", tests, NULL, NULL);
 }

@@ -6,7 +6,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
+
 #include <string.h>
 
 #include "address.h"
@@ -16,10 +18,11 @@
 
 typedef struct norm_case {
 	const char *in;
-	const char *out;	/* NULL: refused */
-	const char *why;	/* when refused: part of the explanation */
+	const char *out; /* NULL: refused */
+	const char *why; /* when refused: part of the explanation */
 } norm_case_t;
 
+/* clang-format off */
 static const norm_case_t norm_cases[] = {
 	{"example.com", "example.com", NULL},
 	{"EXAMPLE.Com", "example.com", NULL},
@@ -110,6 +113,8 @@ static const org_case_t org_cases[] = {
 	{"foo.bar.unlisted-tld", "bar.unlisted-tld"},
 };
 
+/* clang-format on */
+
 /* group_setup - the system's Public Suffix List */
 static int group_setup(void **state)
 {
@@ -134,15 +139,16 @@ static int group_teardown(void **state)
 /* test_normalise - every row of norm_cases */
 static void test_normalise(void **state)
 {
-	for (size_t i = 0; i < sizeof(norm_cases) / sizeof(norm_cases[0]); i++) {
+	for (size_t i = 0; i < sizeof(norm_cases) / sizeof(norm_cases[0]);
+	     i++) {
 		const norm_case_t *c = &norm_cases[i];
 		char out[AG_DOMAIN_MAX + 1];
 		const char *why = NULL;
 		int rc = ag_domain_normalise(c->in, strlen(c->in), out,
-					     sizeof(out), &why);
+		                             sizeof(out), &why);
 		if ((rc == 0) != (c->out != NULL))
 			print_message("\"%s\": rc %d why %s\n", c->in, rc,
-				      why != NULL ? why : "-");
+			              why != NULL ? why : "-");
 		if (c->out != NULL) {
 			assert_int_equal(rc, 0);
 			assert_string_equal(out, c->out);
@@ -151,8 +157,9 @@ static void test_normalise(void **state)
 			assert_string_equal(out, "");
 			assert_non_null(why);
 			if (strstr(why, c->why) == NULL)
-				print_message("\"%s\": why \"%s\" want \"%s\"\n",
-					      c->in, why, c->why);
+				print_message(
+				    "\"%s\": why \"%s\" want \"%s\"\n", c->in,
+				    why, c->why);
 			assert_non_null(strstr(why, c->why));
 		}
 	}
@@ -170,19 +177,22 @@ static void test_normalise_limits(void **state)
 		memset(name + o, 'c', 62);
 	}
 	strcpy(name + o, ".a");
-	assert_int_equal(ag_domain_normalise(name, strlen(name), out,
-					     sizeof(out), NULL), 0);
+	assert_int_equal(
+	    ag_domain_normalise(name, strlen(name), out, sizeof(out), NULL), 0);
 	assert_int_equal(strlen(out), 253);
 	strcpy(name + o, ".ab");
-	assert_int_equal(ag_domain_normalise(name, strlen(name), out,
-					     sizeof(out), NULL), -1);
-	assert_int_equal(ag_domain_normalise("example.com", 11, small,
-					     sizeof(small), NULL), -1);
+	assert_int_equal(
+	    ag_domain_normalise(name, strlen(name), out, sizeof(out), NULL),
+	    -1);
+	assert_int_equal(
+	    ag_domain_normalise("example.com", 11, small, sizeof(small), NULL),
+	    -1);
 	assert_int_equal(ag_domain_normalise(NULL, 0, out, sizeof(out), NULL),
-			 -1);
+	                 -1);
 	/* only len octets count */
-	assert_int_equal(ag_domain_normalise("example.comXYZ", 11, out,
-					     sizeof(out), NULL), 0);
+	assert_int_equal(
+	    ag_domain_normalise("example.comXYZ", 11, out, sizeof(out), NULL),
+	    0);
 	assert_string_equal(out, "example.com");
 }
 
@@ -202,33 +212,37 @@ static void test_org_domain(void **state)
 {
 	for (size_t i = 0; i < sizeof(org_cases) / sizeof(org_cases[0]); i++)
 		assert_string_equal(ag_org_domain(*state, org_cases[i].domain),
-				    org_cases[i].org);
+		                    org_cases[i].org);
 	assert_string_equal(ag_org_domain(NULL, "a.example.com"),
-			    "a.example.com");
+	                    "a.example.com");
 }
 
 /* test_alignment - relaxed and strict, both orders */
 static void test_alignment(void **state)
 {
-	for (size_t i = 0; i < sizeof(align_cases) / sizeof(align_cases[0]); i++) {
+	for (size_t i = 0; i < sizeof(align_cases) / sizeof(align_cases[0]);
+	     i++) {
 		const align_case_t *c = &align_cases[i];
 		if (ag_domains_aligned(*state, c->a, c->b, AG_ALIGN_RELAXED) !=
 		    c->relaxed)
 			print_message("%s vs %s\n", c->a, c->b);
-		assert_int_equal(ag_domains_aligned(*state, c->a, c->b,
-						    AG_ALIGN_RELAXED), c->relaxed);
-		assert_int_equal(ag_domains_aligned(*state, c->b, c->a,
-						    AG_ALIGN_RELAXED), c->relaxed);
-		assert_int_equal(ag_domains_aligned(*state, c->a, c->b,
-						    AG_ALIGN_STRICT), c->strict);
+		assert_int_equal(
+		    ag_domains_aligned(*state, c->a, c->b, AG_ALIGN_RELAXED),
+		    c->relaxed);
+		assert_int_equal(
+		    ag_domains_aligned(*state, c->b, c->a, AG_ALIGN_RELAXED),
+		    c->relaxed);
+		assert_int_equal(
+		    ag_domains_aligned(*state, c->a, c->b, AG_ALIGN_STRICT),
+		    c->strict);
 	}
-	assert_false(ag_domains_aligned(*state, NULL, "example.com",
-					AG_ALIGN_RELAXED));
+	assert_false(
+	    ag_domains_aligned(*state, NULL, "example.com", AG_ALIGN_RELAXED));
 	/* without a list, relaxed is as strict as strict */
-	assert_false(ag_domains_aligned(NULL, "example.com",
-					"bounce.example.com", AG_ALIGN_RELAXED));
+	assert_false(ag_domains_aligned(
+	    NULL, "example.com", "bounce.example.com", AG_ALIGN_RELAXED));
 	assert_true(ag_domains_aligned(NULL, "example.com", "example.com",
-				       AG_ALIGN_RELAXED));
+	                               AG_ALIGN_RELAXED));
 }
 
 /* test_alignment_names - round trip and refusal */
@@ -268,7 +282,7 @@ static void test_psl_default_file(void **state)
 
 	assert_non_null(psl);
 	assert_string_equal(ag_org_domain(psl, "a.b.example.co.uk"),
-			    "example.co.uk");
+	                    "example.co.uk");
 	assert_null(ag_psl_free(psl));
 }
 
@@ -279,18 +293,20 @@ static void test_utf8_seq(void **state)
 
 	assert_int_equal(ag_utf8_seq((const unsigned char *)"a", 1, &cp), 1);
 	assert_int_equal(cp, 'a');
-	assert_int_equal(ag_utf8_seq((const unsigned char *)"\xc3\xbc", 2, &cp), 2);
+	assert_int_equal(ag_utf8_seq((const unsigned char *)"\xc3\xbc", 2, &cp),
+	                 2);
 	assert_int_equal(cp, 0xfc);
-	assert_int_equal(ag_utf8_seq((const unsigned char *)"\xf0\x9f\x92\xa9", 4,
-				     &cp), 4);
+	assert_int_equal(
+	    ag_utf8_seq((const unsigned char *)"\xf0\x9f\x92\xa9", 4, &cp), 4);
 	assert_int_equal(cp, 0x1f4a9);
-	assert_int_equal(ag_utf8_seq((const unsigned char *)"\xc3\xbc", 1, &cp), 0);
-	assert_int_equal(ag_utf8_seq((const unsigned char *)"\xe0\x80\xaf", 3, &cp),
-			 0);
-	assert_int_equal(ag_utf8_seq((const unsigned char *)"\xed\xa0\x80", 3, &cp),
-			 0);
-	assert_int_equal(ag_utf8_seq((const unsigned char *)"\xf4\x90\x80\x80", 4,
-				     &cp), 0);
+	assert_int_equal(ag_utf8_seq((const unsigned char *)"\xc3\xbc", 1, &cp),
+	                 0);
+	assert_int_equal(
+	    ag_utf8_seq((const unsigned char *)"\xe0\x80\xaf", 3, &cp), 0);
+	assert_int_equal(
+	    ag_utf8_seq((const unsigned char *)"\xed\xa0\x80", 3, &cp), 0);
+	assert_int_equal(
+	    ag_utf8_seq((const unsigned char *)"\xf4\x90\x80\x80", 4, &cp), 0);
 	assert_int_equal(ag_utf8_seq((const unsigned char *)"\x80", 1, &cp), 0);
 	assert_int_equal(ag_utf8_seq((const unsigned char *)"", 0, &cp), 0);
 }
@@ -298,17 +314,17 @@ static void test_utf8_seq(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_normalise),
-		cmocka_unit_test(test_normalise_limits),
-		cmocka_unit_test(test_is_within),
-		cmocka_unit_test(test_org_domain),
-		cmocka_unit_test(test_alignment),
-		cmocka_unit_test(test_alignment_names),
-		cmocka_unit_test(test_psl_load_failures),
-		cmocka_unit_test(test_psl_default_file),
-		cmocka_unit_test(test_utf8_seq),
+	    cmocka_unit_test(test_normalise),
+	    cmocka_unit_test(test_normalise_limits),
+	    cmocka_unit_test(test_is_within),
+	    cmocka_unit_test(test_org_domain),
+	    cmocka_unit_test(test_alignment),
+	    cmocka_unit_test(test_alignment_names),
+	    cmocka_unit_test(test_psl_load_failures),
+	    cmocka_unit_test(test_psl_default_file),
+	    cmocka_unit_test(test_utf8_seq),
 	};
 
 	return cmocka_run_group_tests_name("domain", tests, group_setup,
-					   group_teardown);
+	                                   group_teardown);
 }
