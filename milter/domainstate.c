@@ -107,6 +107,19 @@ void ag_dstate_options_from_config(ag_dstate_options_t *options,
 	options->allow_testing_keys = config->allow_testing_keys;
 }
 
+/*
+ * ag_dstate_options_differ - whether checks may answer otherwise under b
+ * than under a: any option an evaluation reads (the scheduling ones and
+ * the worker count aside).
+ */
+static int ag_dstate_options_differ(const ag_dstate_options_t *a,
+				    const ag_dstate_options_t *b)
+{
+	return a->dns_timeout_ms != b->dns_timeout_ms ||
+	       a->min_key_bits != b->min_key_bits ||
+	       a->allow_testing_keys != b->allow_testing_keys;
+}
+
 /* ag_dstate_monotonic - CLOCK_MONOTONIC now */
 static struct timespec ag_dstate_monotonic(void)
 {
@@ -460,6 +473,8 @@ static void ag_dstate_evaluate(ag_dstate_worker_t *w, ag_dstate_check_t *c)
 	result.state = AG_CHECK_TEMPERROR;
 	result.reason = AG_R_DNS_TEMPERROR;
 	c->kind->evaluate(&env, c->target, c->params, c->params_len, &result);
+	if (result.state == AG_CHECK_PENDING)	/* a kind's bug: not a pass */
+		result.state = AG_CHECK_TEMPERROR;
 	pthread_mutex_lock(&state->lock);
 	w->generation = AG_DSTATE_IDLE_WORKER;
 	ag_dstate_apply(state, c, &result, ag_dstate_now(state));
@@ -618,17 +633,16 @@ ag_dstate_t *ag_dstate_destroy(ag_dstate_t *state)
 /* ag_dstate_register - add a kind */
 int ag_dstate_register(ag_dstate_t *state, const ag_dstate_kind_t *kind)
 {
-	int rc = -1;
+	int rc = 0;
 
 	pthread_mutex_lock(&state->lock);
-	if (state->nkinds < AG_DSTATE_MAX_KINDS) {
-		rc = 0;
-		for (size_t i = 0; i < state->nkinds; i++)
-			if (state->kinds[i]->kind == kind->kind)
-				rc = -1;
-		if (rc == 0)
-			state->kinds[state->nkinds++] = kind;
-	}
+	for (size_t i = 0; i < state->nkinds; i++)
+		if (state->kinds[i]->kind == kind->kind)
+			rc = -1;
+	if (rc == 0 && state->nkinds < AG_DSTATE_MAX_KINDS)
+		state->kinds[state->nkinds++] = kind;
+	else
+		rc = -1;
 	pthread_mutex_unlock(&state->lock);
 	return rc;
 }
@@ -769,14 +783,6 @@ size_t ag_dstate_collect(ag_dstate_t *state, const ag_dstate_subject_t *subject,
 	return plan.count;
 }
 
-/* ag_dstate_same_outcome - whether two option sets judge checks alike */
-static int ag_dstate_same_outcome(const ag_dstate_options_t *a,
-				  const ag_dstate_options_t *b)
-{
-	return a->min_key_bits == b->min_key_bits &&
-	       a->allow_testing_keys == b->allow_testing_keys;
-}
-
 /* ag_dstate_old_busy - whether a worker still uses the old resolver */
 static int ag_dstate_old_busy(const ag_dstate_t *state)
 {
@@ -796,7 +802,7 @@ void ag_dstate_reconfigure(ag_dstate_t *state, ag_resolver_t *resolver,
 	pthread_mutex_lock(&state->lock);
 	state->generation++;
 	state->resolver = resolver;
-	if (!ag_dstate_same_outcome(&state->options, options)) {
+	if (ag_dstate_options_differ(&state->options, options)) {
 		int64_t now = ag_dstate_now(state);
 		state->outcome++;
 		for (size_t i = 0; i < state->heap_len; i++)

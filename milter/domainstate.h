@@ -38,7 +38,9 @@
  * a worker thread. DKIM key checks are in dkimcheck.c
  * (ag_dkimcheck_kind); an SPF, MX or DMARC kind is added by writing its
  * plan and evaluate functions, adding what it needs to the subject and
- * the options, and registering it: the state machine stays as it is.
+ * the options (an option that evaluations read also goes into the list of
+ * ag_dstate_options_differ(), so that a reload changing it re-evaluates),
+ * and registering it: the state machine stays as it is.
  *
  * Threads: prefetch and collect are called from any number of message
  * threads; evaluations run on `workers` threads; one scheduler thread
@@ -199,9 +201,11 @@ struct timespec ag_dstate_deadline(unsigned ms);
 
 /*
  * ag_dstate_reconfigure - use another resolver and options (on reload).
- * Every check is re-evaluated soon under the new options; returns once no
- * evaluation uses the old resolver any more, so the caller may free it.
- * Not to be called from two threads at once.
+ * When an option that evaluations read changed (DNSTimeout, MinKeyBits,
+ * AllowTestingKeys), every check is re-evaluated soon; known states hold
+ * meanwhile. Returns once no evaluation uses the old resolver any more, so
+ * the caller may free it. The worker count stays as created. Not to be
+ * called from two threads at once.
  */
 void ag_dstate_reconfigure(ag_dstate_t *state, ag_resolver_t *resolver,
 			   const ag_dstate_options_t *options);

@@ -703,8 +703,9 @@ static void test_reconfigure(void **state)
 	pthread_t thread;
 
 	assert_int_equal(collect(f, 5000).state, AG_CHECK_PASS);
-	/* same outcome options: nothing re-evaluated */
-	r.options.dns_timeout_ms = 100;
+	/* only scheduling options changed: nothing re-evaluated */
+	r.options.grace_period_s = 100;
+	r.options.refresh_max_s = 1800;
 	ag_dstate_reconfigure(f->state, &f->base, &r.options);
 	ag_dstate_poke(f->state);
 	usleep(50000);
