@@ -40,10 +40,10 @@
 typedef struct ag_dkim_pubkey {
 	char *domain;
 	char *selector;
-	char *path;			/* the private key file it came from */
+	char *path; /* the private key file it came from */
 	ag_dkim_keytype_t type;
 	unsigned bits;
-	unsigned char *spki;		/* DER SubjectPublicKeyInfo */
+	unsigned char *spki; /* DER SubjectPublicKeyInfo */
 	size_t spki_len;
 } ag_dkim_pubkey_t;
 
@@ -59,14 +59,14 @@ ag_dkim_keys_t *ag_dkim_keys_free(ag_dkim_keys_t *keys);
  * adding each problem to diag.
  */
 int ag_dkim_keys_load_entry(ag_dkim_keys_t *keys,
-			    const ag_domain_entry_t *entry,
-			    const char *table_path, ag_diag_t *diag)
-	__attribute__((warn_unused_result));
+                            const ag_domain_entry_t *entry,
+                            const char *table_path, ag_diag_t *diag)
+    __attribute__((warn_unused_result));
 
 /* ag_dkim_keys_find - the loaded key of (domain, selector), or NULL */
 const ag_dkim_pubkey_t *ag_dkim_keys_find(const ag_dkim_keys_t *keys,
-					  const char *domain,
-					  const char *selector);
+                                          const char *domain,
+                                          const char *selector);
 
 /* ag_dkim_keys_count - how many keys the set holds */
 size_t ag_dkim_keys_count(const ag_dkim_keys_t *keys);
@@ -77,13 +77,13 @@ size_t ag_dkim_keys_count(const ag_dkim_keys_t *keys);
  * Returns 0, or -1 with the reason in err.
  */
 int ag_dkim_private_public(const char *path, ag_dkim_keytype_t *type,
-			   unsigned *bits, unsigned char **spki,
-			   size_t *spki_len, char *err, size_t err_size)
-	__attribute__((warn_unused_result));
+                           unsigned *bits, unsigned char **spki,
+                           size_t *spki_len, char *err, size_t err_size)
+    __attribute__((warn_unused_result));
 
 typedef struct ag_dkimcheck_options {
-	unsigned timeout_ms;		/* DNSTimeout */
-	ag_dkimkey_options_t key;	/* MinKeyBits, AllowTestingKeys */
+	unsigned timeout_ms;      /* DNSTimeout */
+	ag_dkimkey_options_t key; /* MinKeyBits, AllowTestingKeys */
 } ag_dkimcheck_options_t;
 
 /*
@@ -92,9 +92,9 @@ typedef struct ag_dkimcheck_options {
  * or NULL/0. Always fills result.
  */
 void ag_dkimcheck_run(ag_resolver_t *resolver, const char *name,
-		      const ag_dkimcheck_options_t *options,
-		      const unsigned char *expected, size_t expected_len,
-		      ag_check_result_t *result);
+                      const ag_dkimcheck_options_t *options,
+                      const unsigned char *expected, size_t expected_len,
+                      ag_check_result_t *result);
 
 /* The DKIM key check as a kind of the domain-state service. */
 extern const ag_dstate_kind_t ag_dkimcheck_kind;

@@ -28,8 +28,8 @@ enum ag_dkimkey_tag {
 	AG_TAG_KNOWN
 };
 
-#define AG_DKIMKEY_MAX_TAGS 64	/* more tags than this is not a key record */
-#define AG_ED25519_RAW_LEN 32
+#define AG_DKIMKEY_MAX_TAGS 64 /* more tags than this is not a key record */
+#define AG_ED25519_RAW_LEN  32
 
 typedef struct ag_dkimkey_slice {
 	const char *ptr;
@@ -47,7 +47,7 @@ static const char ag_dkimkey_tag_names[AG_TAG_KNOWN] = "vhknpst";
 
 /* ag_dkimkey_fail - write a detail text, return -1 */
 static int ag_dkimkey_fail(char *detail, size_t size, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static int ag_dkimkey_fail(char *detail, size_t size, const char *fmt, ...)
 {
@@ -113,33 +113,30 @@ static size_t ag_dkimkey_tag_name(const char *s, size_t len, size_t pos)
 	if (pos >= len || !ag_dkimkey_is_alpha(s[pos]))
 		return 0;
 	while (pos < len && (ag_dkimkey_is_alpha(s[pos]) ||
-			     (s[pos] >= '0' && s[pos] <= '9') || s[pos] == '_'))
+	                     (s[pos] >= '0' && s[pos] <= '9') || s[pos] == '_'))
 		pos++;
 	return pos - start;
 }
 
 /* ag_dkimkey_remember - record one tag; -1 on a duplicate or too many */
-static int ag_dkimkey_remember(ag_dkimkey_tags_t *tags,
-			       ag_dkimkey_slice_t name,
-			       ag_dkimkey_slice_t value, char *detail,
-			       size_t size)
+static int ag_dkimkey_remember(ag_dkimkey_tags_t *tags, ag_dkimkey_slice_t name,
+                               ag_dkimkey_slice_t value, char *detail,
+                               size_t size)
 {
 	const char *known;
 
 	for (size_t i = 0; i < tags->count; i++)
 		if (tags->names[i].len == name.len &&
 		    memcmp(tags->names[i].ptr, name.ptr, name.len) == 0)
-			return ag_dkimkey_fail(detail, size,
-					       "tag %.*s= given twice",
-					       (int)(name.len > 16 ? 16 : name.len),
-					       name.ptr);
+			return ag_dkimkey_fail(
+			    detail, size, "tag %.*s= given twice",
+			    (int)(name.len > 16 ? 16 : name.len), name.ptr);
 	if (tags->count == AG_DKIMKEY_MAX_TAGS)
 		return ag_dkimkey_fail(detail, size, "more than %d tags",
-				       AG_DKIMKEY_MAX_TAGS);
+		                       AG_DKIMKEY_MAX_TAGS);
 	tags->names[tags->count++] = name;
-	if (name.len == 1 &&
-	    (known = memchr(ag_dkimkey_tag_names, name.ptr[0],
-			    AG_TAG_KNOWN)) != NULL) {
+	if (name.len == 1 && (known = memchr(ag_dkimkey_tag_names, name.ptr[0],
+	                                     AG_TAG_KNOWN)) != NULL) {
 		tags->present[known - ag_dkimkey_tag_names] = 1;
 		tags->value[known - ag_dkimkey_tag_names] = value;
 	}
@@ -148,8 +145,8 @@ static int ag_dkimkey_remember(ag_dkimkey_tags_t *tags,
 
 /* ag_dkimkey_tag_spec - read one tag-spec at *pos, up to ';' or the end */
 static int ag_dkimkey_tag_spec(const char *s, size_t len, size_t *pos,
-			       ag_dkimkey_tags_t *tags, char *detail,
-			       size_t size)
+                               ag_dkimkey_tags_t *tags, char *detail,
+                               size_t size)
 {
 	ag_dkimkey_slice_t name, value;
 	size_t p = ag_dkimkey_skip_ws(s, len, *pos);
@@ -157,31 +154,30 @@ static int ag_dkimkey_tag_spec(const char *s, size_t len, size_t *pos,
 	name.ptr = s + p;
 	if ((name.len = ag_dkimkey_tag_name(s, len, p)) == 0)
 		return ag_dkimkey_fail(detail, size,
-				       "bad tag name at offset %zu", p);
+		                       "bad tag name at offset %zu", p);
 	p = ag_dkimkey_skip_ws(s, len, p + name.len);
 	if (p >= len || s[p] != '=')
 		return ag_dkimkey_fail(detail, size, "tag %.*s has no '='",
-				       (int)(name.len > 16 ? 16 : name.len),
-				       name.ptr);
+		                       (int)(name.len > 16 ? 16 : name.len),
+		                       name.ptr);
 	value.ptr = s + ++p;
 	while (p < len && s[p] != ';') {
 		if (!ag_dkimkey_is_valchar(s[p]) && !ag_dkimkey_is_ws(s[p]))
-			return ag_dkimkey_fail(detail, size,
-					       "bad character 0x%02x in %.*s=",
-					       (unsigned char)s[p],
-					       (int)(name.len > 16 ? 16 : name.len),
-					       name.ptr);
+			return ag_dkimkey_fail(
+			    detail, size, "bad character 0x%02x in %.*s=",
+			    (unsigned char)s[p],
+			    (int)(name.len > 16 ? 16 : name.len), name.ptr);
 		p++;
 	}
 	value.len = (size_t)(s + p - value.ptr);
 	*pos = p;
 	return ag_dkimkey_remember(tags, name, ag_dkimkey_trim(value), detail,
-				   size);
+	                           size);
 }
 
 /* ag_dkimkey_split - read the whole tag-list into tags */
-static int ag_dkimkey_split(const char *s, size_t len,
-			    ag_dkimkey_tags_t *tags, char *detail, size_t size)
+static int ag_dkimkey_split(const char *s, size_t len, ag_dkimkey_tags_t *tags,
+                            char *detail, size_t size)
 {
 	size_t pos = 0;
 
@@ -193,9 +189,9 @@ static int ag_dkimkey_split(const char *s, size_t len,
 			return -1;
 		if (pos >= len)
 			return 0;
-		pos++;		/* the ';' */
+		pos++; /* the ';' */
 		if (ag_dkimkey_skip_ws(s, len, pos) >= len)
-			return 0;	/* a trailing ';' is allowed */
+			return 0; /* a trailing ';' is allowed */
 	}
 }
 
@@ -211,7 +207,8 @@ static int ag_dkimkey_list_has(ag_dkimkey_slice_t list, const char *want)
 
 	for (;;) {
 		const char *colon = memchr(p, ':', (size_t)(end - p));
-		ag_dkimkey_slice_t item = {p, (size_t)((colon ? colon : end) - p)};
+		ag_dkimkey_slice_t item = {p,
+		                           (size_t)((colon ? colon : end) - p)};
 
 		item = ag_dkimkey_trim(item);
 		if (item.len == 0)
@@ -229,18 +226,18 @@ static int ag_dkimkey_list_has(ag_dkimkey_slice_t list, const char *want)
 
 /* ag_dkimkey_list_needs - a list tag must name one of two values */
 static int ag_dkimkey_list_needs(ag_dkimkey_slice_t list, const char *tag,
-				 const char *want1, const char *want2,
-				 char *detail, size_t size)
+                                 const char *want1, const char *want2,
+                                 char *detail, size_t size)
 {
 	int has1 = ag_dkimkey_list_has(list, want1);
 	int has2 = want2 != NULL ? ag_dkimkey_list_has(list, want2) : 0;
 
 	if (has1 < 0)
 		return ag_dkimkey_fail(detail, size, "%s= is not a valid list",
-				       tag);
+		                       tag);
 	if (!has1 && !has2)
 		return ag_dkimkey_fail(detail, size, "%s= does not include %s",
-				       tag, want1);
+		                       tag, want1);
 	return 0;
 }
 
@@ -278,8 +275,8 @@ static int ag_dkimkey_b64_pads(const char *in, size_t n)
  * ag_dkimkey_b64_decode - decode base64 with white space removed (in,
  * n octets, n a multiple of 4) into a new buffer; -1 when malformed.
  */
-static int ag_dkimkey_b64_decode(const char *in, size_t n,
-				 unsigned char **out, size_t *out_len)
+static int ag_dkimkey_b64_decode(const char *in, size_t n, unsigned char **out,
+                                 size_t *out_len)
 {
 	int pads = ag_dkimkey_b64_pads(in, n);
 	unsigned char *buf;
@@ -290,7 +287,9 @@ static int ag_dkimkey_b64_decode(const char *in, size_t n,
 	for (size_t i = 0; i < n; i += 4) {
 		unsigned long group = 0;
 		for (size_t j = 0; j < 4; j++) {
-			int v = in[i + j] == '=' ? 0 : ag_dkimkey_b64_value(in[i + j]);
+			int v = in[i + j] == '='
+			            ? 0
+			            : ag_dkimkey_b64_value(in[i + j]);
 			if (v < 0) {
 				free(buf);
 				return -1;
@@ -323,23 +322,24 @@ static char *ag_dkimkey_p_value(ag_dkimkey_slice_t p, size_t *n)
 
 /* ag_dkimkey_pkey - an OpenSSL key from the decoded p= octets */
 static EVP_PKEY *ag_dkimkey_pkey(ag_dkim_keytype_t type,
-				 const unsigned char *raw, size_t len,
-				 char *detail, size_t size)
+                                 const unsigned char *raw, size_t len,
+                                 char *detail, size_t size)
 {
 	const unsigned char *p = raw;
 	EVP_PKEY *pkey;
 
 	if (type == AG_DKIM_KEY_ED25519) {
 		if (len != AG_ED25519_RAW_LEN) {
-			ag_dkimkey_fail(detail, size,
-					"p= holds %zu octets, an ed25519 key has 32",
-					len);
+			ag_dkimkey_fail(
+			    detail, size,
+			    "p= holds %zu octets, an ed25519 key has 32", len);
 			return NULL;
 		}
 		pkey = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, raw,
-						   len);
+		                                   len);
 		if (pkey == NULL)
-			ag_dkimkey_fail(detail, size, "p= is not an ed25519 key");
+			ag_dkimkey_fail(detail, size,
+			                "p= is not an ed25519 key");
 		return pkey;
 	}
 	pkey = d2i_PUBKEY(NULL, &p, (long)len);
@@ -347,7 +347,7 @@ static EVP_PKEY *ag_dkimkey_pkey(ag_dkim_keytype_t type,
 	    EVP_PKEY_base_id(pkey) != EVP_PKEY_RSA) {
 		EVP_PKEY_free(pkey);
 		ag_dkimkey_fail(detail, size,
-				"p= is not an RSA SubjectPublicKeyInfo");
+		                "p= is not an RSA SubjectPublicKeyInfo");
 		return NULL;
 	}
 	return pkey;
@@ -355,7 +355,7 @@ static EVP_PKEY *ag_dkimkey_pkey(ag_dkim_keytype_t type,
 
 /* ag_dkimkey_decode - decode p= into key->spki and key->bits */
 static int ag_dkimkey_decode(ag_dkimkey_slice_t p, ag_dkim_key_t *key,
-			     char *detail, size_t size)
+                             char *detail, size_t size)
 {
 	unsigned char *raw = NULL, *der = NULL;
 	size_t n, raw_len;
@@ -373,15 +373,15 @@ static int ag_dkimkey_decode(ag_dkimkey_slice_t p, ag_dkim_key_t *key,
 	if (ag_dkimkey_b64_decode(packed, n, &raw, &raw_len) < 0)
 		ag_dkimkey_fail(detail, size, "p= is not valid base64");
 	else if ((pkey = ag_dkimkey_pkey(key->type, raw, raw_len, detail,
-					 size)) != NULL &&
-		 (len = i2d_PUBKEY(pkey, &der)) <= 0)
+	                                 size)) != NULL &&
+	         (len = i2d_PUBKEY(pkey, &der)) <= 0)
 		ag_dkimkey_fail(detail, size, "cannot encode the key");
 	if (len > 0) {
 		key->spki = der;
 		key->spki_len = (size_t)len;
-		key->bits = key->type == AG_DKIM_KEY_ED25519 ?
-				    8 * AG_ED25519_RAW_LEN :
-				    (unsigned)EVP_PKEY_bits(pkey);
+		key->bits = key->type == AG_DKIM_KEY_ED25519
+		                ? 8 * AG_ED25519_RAW_LEN
+		                : (unsigned)EVP_PKEY_bits(pkey);
 	}
 	EVP_PKEY_free(pkey);
 	free(raw);
@@ -391,7 +391,7 @@ static int ag_dkimkey_decode(ag_dkimkey_slice_t p, ag_dkim_key_t *key,
 
 /* ag_dkimkey_check_v - v= must come first and read DKIM1 */
 static int ag_dkimkey_check_v(const ag_dkimkey_tags_t *tags, char *detail,
-			      size_t size)
+                              size_t size)
 {
 	if (!tags->present[AG_TAG_V])
 		return 0;
@@ -403,8 +403,8 @@ static int ag_dkimkey_check_v(const ag_dkimkey_tags_t *tags, char *detail,
 }
 
 /* ag_dkimkey_check_k - k= names the key type; rsa when absent */
-static int ag_dkimkey_check_k(const ag_dkimkey_tags_t *tags,
-			      ag_dkim_key_t *key, char *detail, size_t size)
+static int ag_dkimkey_check_k(const ag_dkimkey_tags_t *tags, ag_dkim_key_t *key,
+                              char *detail, size_t size)
 {
 	ag_dkimkey_slice_t k = tags->value[AG_TAG_K];
 
@@ -416,12 +416,12 @@ static int ag_dkimkey_check_k(const ag_dkimkey_tags_t *tags,
 		return 0;
 	}
 	return ag_dkimkey_fail(detail, size, "k=%.*s is not a known key type",
-			       (int)(k.len > 16 ? 16 : k.len), k.ptr);
+	                       (int)(k.len > 16 ? 16 : k.len), k.ptr);
 }
 
 /* ag_dkimkey_check_t - t= flags; unknown flags are ignored */
-static int ag_dkimkey_check_t(const ag_dkimkey_tags_t *tags,
-			      ag_dkim_key_t *key, char *detail, size_t size)
+static int ag_dkimkey_check_t(const ag_dkimkey_tags_t *tags, ag_dkim_key_t *key,
+                              char *detail, size_t size)
 {
 	int y, s;
 
@@ -431,14 +431,14 @@ static int ag_dkimkey_check_t(const ag_dkimkey_tags_t *tags,
 	s = ag_dkimkey_list_has(tags->value[AG_TAG_T], "s");
 	if (y < 0)
 		return ag_dkimkey_fail(detail, size, "t= is not a valid list");
-	key->flags = (y ? AG_DKIM_FLAG_TESTING : 0) |
-		     (s ? AG_DKIM_FLAG_STRICT : 0);
+	key->flags =
+	    (y ? AG_DKIM_FLAG_TESTING : 0) | (s ? AG_DKIM_FLAG_STRICT : 0);
 	return 0;
 }
 
 /* ag_dkimkey_check_tags - every tag but p= */
 static int ag_dkimkey_check_tags(const ag_dkimkey_tags_t *tags,
-				 ag_dkim_key_t *key, char *detail, size_t size)
+                                 ag_dkim_key_t *key, char *detail, size_t size)
 {
 	if (ag_dkimkey_check_v(tags, detail, size) < 0 ||
 	    ag_dkimkey_check_k(tags, key, detail, size) < 0 ||
@@ -446,11 +446,11 @@ static int ag_dkimkey_check_tags(const ag_dkimkey_tags_t *tags,
 		return -1;
 	if (tags->present[AG_TAG_H] &&
 	    ag_dkimkey_list_needs(tags->value[AG_TAG_H], "h", "sha256", NULL,
-				  detail, size) < 0)
+	                          detail, size) < 0)
 		return -1;
 	if (tags->present[AG_TAG_S] &&
 	    ag_dkimkey_list_needs(tags->value[AG_TAG_S], "s", "email", "*",
-				  detail, size) < 0)
+	                          detail, size) < 0)
 		return -1;
 	if (!tags->present[AG_TAG_P])
 		return ag_dkimkey_fail(detail, size, "no p= tag");
@@ -459,7 +459,7 @@ static int ag_dkimkey_check_tags(const ag_dkimkey_tags_t *tags,
 
 /* ag_dkimkey_parse - parse one key record */
 int ag_dkimkey_parse(const char *txt, size_t len, ag_dkim_key_t *key,
-		     ag_reason_t *reason, char *detail, size_t detail_size)
+                     ag_reason_t *reason, char *detail, size_t detail_size)
 {
 	ag_dkimkey_tags_t tags;
 
@@ -469,8 +469,8 @@ int ag_dkimkey_parse(const char *txt, size_t len, ag_dkim_key_t *key,
 		detail[0] = '\0';
 	if (ag_dkimkey_split(txt, len, &tags, detail, detail_size) < 0 ||
 	    ag_dkimkey_check_tags(&tags, key, detail, detail_size) < 0 ||
-	    ag_dkimkey_decode(tags.value[AG_TAG_P], key, detail,
-			      detail_size) < 0) {
+	    ag_dkimkey_decode(tags.value[AG_TAG_P], key, detail, detail_size) <
+	        0) {
 		ag_dkimkey_clear(key);
 		return -1;
 	}
@@ -479,8 +479,8 @@ int ag_dkimkey_parse(const char *txt, size_t len, ag_dkim_key_t *key,
 
 /* ag_dkimkey_judge - apply MinKeyBits and AllowTestingKeys */
 int ag_dkimkey_judge(const ag_dkim_key_t *key,
-		     const ag_dkimkey_options_t *options, ag_reason_t *reason,
-		     char *detail, size_t detail_size)
+                     const ag_dkimkey_options_t *options, ag_reason_t *reason,
+                     char *detail, size_t detail_size)
 {
 	if (key->revoked) {
 		*reason = AG_R_DKIM_KEY_REVOKED;
@@ -489,13 +489,13 @@ int ag_dkimkey_judge(const ag_dkim_key_t *key,
 	if (key->type == AG_DKIM_KEY_RSA && key->bits < options->min_key_bits) {
 		*reason = AG_R_DKIM_KEY_WEAK;
 		return ag_dkimkey_fail(detail, detail_size,
-				       "rsa %u bits, below %u", key->bits,
-				       options->min_key_bits);
+		                       "rsa %u bits, below %u", key->bits,
+		                       options->min_key_bits);
 	}
 	if ((key->flags & AG_DKIM_FLAG_TESTING) && !options->allow_testing) {
 		*reason = AG_R_DKIM_KEY_TESTING;
 		return ag_dkimkey_fail(detail, detail_size,
-				       "t=y (testing mode)");
+		                       "t=y (testing mode)");
 	}
 	ag_dkimkey_describe(key, detail, detail_size);
 	return 0;
@@ -503,7 +503,7 @@ int ag_dkimkey_judge(const ag_dkim_key_t *key,
 
 /* ag_dkimkey_describe - short description of a key */
 char *ag_dkimkey_describe(const ag_dkim_key_t *key, char *detail,
-			  size_t detail_size)
+                          size_t detail_size)
 {
 	if (detail_size == 0)
 		return detail;

@@ -33,24 +33,24 @@ typedef enum ag_dkim_keytype {
 } ag_dkim_keytype_t;
 
 /* t= flags */
-#define AG_DKIM_FLAG_TESTING 0x1	/* t=y */
-#define AG_DKIM_FLAG_STRICT 0x2		/* t=s: no sub-domains in i= */
+#define AG_DKIM_FLAG_TESTING 0x1 /* t=y */
+#define AG_DKIM_FLAG_STRICT  0x2 /* t=s: no sub-domains in i= */
 
 #define AG_DKIMKEY_DETAIL_MAX 160
 
 typedef struct ag_dkim_key {
 	ag_dkim_keytype_t type;
-	unsigned bits;		/* RSA modulus bits; 256 for Ed25519 */
-	unsigned flags;		/* AG_DKIM_FLAG_* */
-	int revoked;		/* p= was empty */
-	unsigned char *spki;	/* the public key as DER SubjectPublicKeyInfo;
-				 * NULL when revoked */
+	unsigned bits;       /* RSA modulus bits; 256 for Ed25519 */
+	unsigned flags;      /* AG_DKIM_FLAG_* */
+	int revoked;         /* p= was empty */
+	unsigned char *spki; /* the public key as DER SubjectPublicKeyInfo;
+	                      * NULL when revoked */
 	size_t spki_len;
 } ag_dkim_key_t;
 
 typedef struct ag_dkimkey_options {
-	unsigned min_key_bits;	/* MinKeyBits: weakest RSA modulus accepted */
-	int allow_testing;	/* AllowTestingKeys: accept t=y */
+	unsigned min_key_bits; /* MinKeyBits: weakest RSA modulus accepted */
+	int allow_testing;     /* AllowTestingKeys: accept t=y */
 } ag_dkimkey_options_t;
 
 /*
@@ -60,8 +60,8 @@ typedef struct ag_dkimkey_options {
  * On success the caller releases the key with ag_dkimkey_clear().
  */
 int ag_dkimkey_parse(const char *txt, size_t len, ag_dkim_key_t *key,
-		     ag_reason_t *reason, char *detail, size_t detail_size)
-	__attribute__((warn_unused_result));
+                     ag_reason_t *reason, char *detail, size_t detail_size)
+    __attribute__((warn_unused_result));
 
 /*
  * ag_dkimkey_judge - whether a parsed key is usable under the options:
@@ -69,13 +69,13 @@ int ag_dkimkey_parse(const char *txt, size_t len, ag_dkim_key_t *key,
  * AG_R_DKIM_KEY_REVOKED, _WEAK or _TESTING and why in detail.
  */
 int ag_dkimkey_judge(const ag_dkim_key_t *key,
-		     const ag_dkimkey_options_t *options, ag_reason_t *reason,
-		     char *detail, size_t detail_size)
-	__attribute__((warn_unused_result));
+                     const ag_dkimkey_options_t *options, ag_reason_t *reason,
+                     char *detail, size_t detail_size)
+    __attribute__((warn_unused_result));
 
 /* ag_dkimkey_describe - "rsa 2048 bits" / "ed25519"; returns detail */
 char *ag_dkimkey_describe(const ag_dkim_key_t *key, char *detail,
-			  size_t detail_size);
+                          size_t detail_size);
 
 /* ag_dkimkey_clear - release what a parsed key holds; accepts NULL */
 void ag_dkimkey_clear(ag_dkim_key_t *key);

@@ -18,53 +18,53 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define AG_DSTATE_MAX_KINDS 8
+#define AG_DSTATE_MAX_KINDS   8
 #define AG_DSTATE_MAX_WORKERS 64
-#define AG_DSTATE_TICK_MS 1000
-#define AG_DSTATE_NO_HEAP ((size_t)-1)
+#define AG_DSTATE_TICK_MS     1000
+#define AG_DSTATE_NO_HEAP     ((size_t)-1)
 #define AG_DSTATE_IDLE_WORKER (-1L)
 
 typedef struct ag_dstate_check ag_dstate_check_t;
 
 struct ag_dstate_check {
-	ag_dstate_check_t *hnext;	/* hash chain */
-	ag_dstate_check_t *qnext;	/* work queue */
-	size_t heap_index;		/* AG_DSTATE_NO_HEAP when not there */
+	ag_dstate_check_t *hnext; /* hash chain */
+	ag_dstate_check_t *qnext; /* work queue */
+	size_t heap_index;        /* AG_DSTATE_NO_HEAP when not there */
 	const ag_dstate_kind_t *kind;
-	unsigned char *key;		/* kind, target, NUL, params */
+	unsigned char *key; /* kind, target, NUL, params */
 	size_t key_len;
-	const char *target;		/* inside key */
-	const unsigned char *params;	/* inside key */
+	const char *target;          /* inside key */
+	const unsigned char *params; /* inside key */
 	size_t params_len;
 	char name[AG_CHECK_NAME_MAX];
 	char *domain;
-	int64_t due;			/* next refresh */
-	int64_t last_used;		/* last message asking */
-	int64_t trouble_since;		/* first TEMPERROR after a definitive */
-	unsigned outcome;		/* options it was last evaluated under */
-	unsigned users;			/* messages holding it */
+	int64_t due;           /* next refresh */
+	int64_t last_used;     /* last message asking */
+	int64_t trouble_since; /* first TEMPERROR after a definitive */
+	unsigned outcome;      /* options it was last evaluated under */
+	unsigned users;        /* messages holding it */
 	int in_flight, evaluated, known, in_trouble;
-	ag_check_result_t last;		/* the last answer */
-	ag_check_result_t good;		/* the last PASS or FAIL answer */
-	ag_check_state_t shown_state;	/* as last reported by an event */
+	ag_check_result_t last;       /* the last answer */
+	ag_check_result_t good;       /* the last PASS or FAIL answer */
+	ag_check_state_t shown_state; /* as last reported by an event */
 	ag_reason_t shown_reason;
 };
 
 typedef struct ag_dstate_worker {
 	ag_dstate_t *state;
-	long generation;		/* evaluating under; or IDLE */
+	long generation; /* evaluating under; or IDLE */
 	pthread_t thread;
 } ag_dstate_worker_t;
 
 struct ag_dstate {
 	pthread_mutex_t lock;
-	pthread_cond_t work;		/* a check was queued, or stopping */
-	pthread_cond_t done;		/* an evaluation ended */
-	pthread_cond_t tick;		/* the scheduler should look */
+	pthread_cond_t work; /* a check was queued, or stopping */
+	pthread_cond_t done; /* an evaluation ended */
+	pthread_cond_t tick; /* the scheduler should look */
 	ag_resolver_t *resolver;
 	ag_dstate_options_t options;
-	unsigned generation;		/* bumped by every reconfigure */
-	unsigned outcome;		/* bumped when answers may differ */
+	unsigned generation; /* bumped by every reconfigure */
+	unsigned outcome;    /* bumped when answers may differ */
 	ag_dstate_hooks_t hooks;
 	const ag_dstate_kind_t *kinds[AG_DSTATE_MAX_KINDS];
 	size_t nkinds;
@@ -98,7 +98,7 @@ void ag_dstate_options_init(ag_dstate_options_t *options)
 
 /* ag_dstate_options_from_config - defaults, then the daemon's settings */
 void ag_dstate_options_from_config(ag_dstate_options_t *options,
-				   const ag_config_t *config)
+                                   const ag_config_t *config)
 {
 	ag_dstate_options_init(options);
 	options->dns_timeout_ms = config->dns_timeout_ms;
@@ -113,7 +113,7 @@ void ag_dstate_options_from_config(ag_dstate_options_t *options,
  * the worker count aside).
  */
 static int ag_dstate_options_differ(const ag_dstate_options_t *a,
-				    const ag_dstate_options_t *b)
+                                    const ag_dstate_options_t *b)
 {
 	return a->dns_timeout_ms != b->dns_timeout_ms ||
 	       a->min_key_bits != b->min_key_bits ||
@@ -163,12 +163,13 @@ static size_t ag_dstate_hash(const unsigned char *key, size_t len)
 
 /* ag_dstate_find - the check with this key, or NULL */
 static ag_dstate_check_t *ag_dstate_find(const ag_dstate_t *state,
-					 const unsigned char *key, size_t len)
+                                         const unsigned char *key, size_t len)
 {
 	ag_dstate_check_t *c =
-		state->buckets[ag_dstate_hash(key, len) & (state->nbuckets - 1)];
+	    state->buckets[ag_dstate_hash(key, len) & (state->nbuckets - 1)];
 
-	while (c != NULL && (c->key_len != len || memcmp(c->key, key, len) != 0))
+	while (c != NULL &&
+	       (c->key_len != len || memcmp(c->key, key, len) != 0))
 		c = c->hnext;
 	return c;
 }
@@ -184,7 +185,8 @@ static int ag_dstate_rehash(ag_dstate_t *state)
 	for (size_t i = 0; i < state->nbuckets; i++) {
 		ag_dstate_check_t *c = state->buckets[i], *next;
 		for (; c != NULL; c = next) {
-			size_t slot = ag_dstate_hash(c->key, c->key_len) & (n - 1);
+			size_t slot =
+			    ag_dstate_hash(c->key, c->key_len) & (n - 1);
 			next = c->hnext;
 			c->hnext = b[slot];
 			b[slot] = c;
@@ -216,7 +218,7 @@ static int ag_dstate_reserve(ag_dstate_t *state)
 
 /* ag_dstate_heap_set - put c at heap slot i */
 static void ag_dstate_heap_set(ag_dstate_t *state, size_t i,
-			       ag_dstate_check_t *c)
+                               ag_dstate_check_t *c)
 {
 	state->heap[i] = c;
 	c->heap_index = i;
@@ -301,8 +303,8 @@ static void ag_dstate_check_free(ag_dstate_check_t *c)
 
 /* ag_dstate_check_key - the identity octets of a request */
 static unsigned char *ag_dstate_check_key(const ag_dstate_kind_t *kind,
-					  const ag_dstate_req_t *req,
-					  size_t *len)
+                                          const ag_dstate_req_t *req,
+                                          size_t *len)
 {
 	size_t tlen = strlen(req->target);
 	unsigned char *key;
@@ -319,10 +321,10 @@ static unsigned char *ag_dstate_check_key(const ag_dstate_kind_t *kind,
 
 /* ag_dstate_check_new - a pending check for a request, in the table */
 static ag_dstate_check_t *ag_dstate_check_new(ag_dstate_t *state,
-					      const ag_dstate_kind_t *kind,
-					      const char *domain,
-					      const ag_dstate_req_t *req,
-					      unsigned char *key, size_t len)
+                                              const ag_dstate_kind_t *kind,
+                                              const char *domain,
+                                              const ag_dstate_req_t *req,
+                                              unsigned char *key, size_t len)
 {
 	ag_dstate_check_t *c;
 	size_t slot;
@@ -353,8 +355,9 @@ static ag_dstate_check_t *ag_dstate_check_new(ag_dstate_t *state,
 /* ag_dstate_evict - drop an idle check (in no heap, queue or hands) */
 static void ag_dstate_evict(ag_dstate_t *state, ag_dstate_check_t *c)
 {
-	ag_dstate_check_t **p = &state->buckets[ag_dstate_hash(c->key, c->key_len) &
-						  (state->nbuckets - 1)];
+	ag_dstate_check_t **p =
+	    &state->buckets[ag_dstate_hash(c->key, c->key_len) &
+	                    (state->nbuckets - 1)];
 
 	while (*p != c)
 		p = &(*p)->hnext;
@@ -365,23 +368,21 @@ static void ag_dstate_evict(ag_dstate_t *state, ag_dstate_check_t *c)
 }
 
 /* ag_dstate_view - the state a message sees now */
-static void ag_dstate_view(const ag_dstate_t *state,
-			   const ag_dstate_check_t *c, int64_t now,
-			   ag_check_result_t *view)
+static void ag_dstate_view(const ag_dstate_t *state, const ag_dstate_check_t *c,
+                           int64_t now, ag_check_result_t *view)
 {
 	if (!c->evaluated) {
 		view->state = AG_CHECK_PENDING;
 		view->reason = AG_R_DNS_TEMPERROR;
-		snprintf(view->detail, sizeof(view->detail),
-			 "no answer yet");
+		snprintf(view->detail, sizeof(view->detail), "no answer yet");
 	} else if (c->last.state != AG_CHECK_TEMPERROR) {
 		*view = c->last;
 	} else if (c->known &&
-		   now < c->trouble_since + state->options.grace_period_s) {
+	           now < c->trouble_since + state->options.grace_period_s) {
 		*view = c->good;
 		snprintf(view->detail, sizeof(view->detail),
-			 "%.120s (held during DNS trouble: %.100s)",
-			 c->good.detail, c->last.detail);
+		         "%.120s (held during DNS trouble: %.100s)",
+		         c->good.detail, c->last.detail);
 	} else {
 		*view = c->last;
 		view->reason = AG_R_DNS_TEMPERROR;
@@ -390,7 +391,7 @@ static void ag_dstate_view(const ag_dstate_t *state,
 
 /* ag_dstate_publish - report a change of the visible state, once */
 static void ag_dstate_publish(ag_dstate_t *state, ag_dstate_check_t *c,
-			      int64_t now)
+                              int64_t now)
 {
 	ag_check_result_t view;
 	ag_dstate_event_t event;
@@ -415,7 +416,7 @@ static void ag_dstate_publish(ag_dstate_t *state, ag_dstate_check_t *c,
 
 /* ag_dstate_interval - seconds until the refresh of an answer */
 static int64_t ag_dstate_interval(const ag_dstate_options_t *o,
-				  const ag_check_result_t *result)
+                                  const ag_check_result_t *result)
 {
 	uint64_t s;
 
@@ -431,7 +432,7 @@ static int64_t ag_dstate_interval(const ag_dstate_options_t *o,
 
 /* ag_dstate_apply - take an evaluation's answer, schedule the next one */
 static void ag_dstate_apply(ag_dstate_t *state, ag_dstate_check_t *c,
-			    const ag_check_result_t *result, int64_t now)
+                            const ag_check_result_t *result, int64_t now)
 {
 	c->in_flight = 0;
 	c->evaluated = 1;
@@ -450,7 +451,7 @@ static void ag_dstate_apply(ag_dstate_t *state, ag_dstate_check_t *c,
 	}
 	c->due = now + ag_dstate_interval(&state->options, result);
 	if (c->outcome != state->outcome)
-		c->due = now;	/* answered under options since replaced */
+		c->due = now; /* answered under options since replaced */
 	ag_dstate_heap_push(state, c);
 	state->stats.in_flight--;
 	state->stats.evaluations++;
@@ -473,7 +474,7 @@ static void ag_dstate_evaluate(ag_dstate_worker_t *w, ag_dstate_check_t *c)
 	result.state = AG_CHECK_TEMPERROR;
 	result.reason = AG_R_DNS_TEMPERROR;
 	c->kind->evaluate(&env, c->target, c->params, c->params_len, &result);
-	if (result.state == AG_CHECK_PENDING)	/* a kind's bug: not a pass */
+	if (result.state == AG_CHECK_PENDING) /* a kind's bug: not a pass */
 		result.state = AG_CHECK_TEMPERROR;
 	pthread_mutex_lock(&state->lock);
 	w->generation = AG_DSTATE_IDLE_WORKER;
@@ -556,12 +557,13 @@ static int ag_dstate_start_threads(ag_dstate_t *state)
 		ag_dstate_worker_t *w = &state->workers[i];
 		w->state = state;
 		w->generation = AG_DSTATE_IDLE_WORKER;
-		if (pthread_create(&w->thread, NULL, ag_dstate_worker_main, w) != 0)
+		if (pthread_create(&w->thread, NULL, ag_dstate_worker_main,
+		                   w) != 0)
 			return -1;
 		state->nworkers++;
 	}
 	if (pthread_create(&state->scheduler, NULL, ag_dstate_scheduler_main,
-			   state) != 0)
+	                   state) != 0)
 		return -1;
 	state->scheduler_started = 1;
 	return 0;
@@ -569,8 +571,8 @@ static int ag_dstate_start_threads(ag_dstate_t *state)
 
 /* ag_dstate_create - start the service */
 ag_dstate_t *ag_dstate_create(ag_resolver_t *resolver,
-			      const ag_dstate_options_t *options,
-			      const ag_dstate_hooks_t *hooks)
+                              const ag_dstate_options_t *options,
+                              const ag_dstate_hooks_t *hooks)
 {
 	ag_dstate_t *state = calloc(1, sizeof(*state));
 
@@ -591,7 +593,8 @@ ag_dstate_t *ag_dstate_create(ag_resolver_t *resolver,
 	state->nbuckets = state->heap_cap = 64;
 	state->buckets = calloc(state->nbuckets, sizeof(*state->buckets));
 	state->heap = calloc(state->heap_cap, sizeof(*state->heap));
-	state->workers = calloc(state->options.workers, sizeof(*state->workers));
+	state->workers =
+	    calloc(state->options.workers, sizeof(*state->workers));
 	if (state->buckets == NULL || state->heap == NULL ||
 	    state->workers == NULL || ag_dstate_start_threads(state) < 0)
 		return ag_dstate_destroy(state);
@@ -657,14 +660,14 @@ typedef struct ag_dstate_plan {
 
 /* ag_dstate_plan - every registered kind's checks for a subject */
 static void ag_dstate_plan(const ag_dstate_t *state,
-			   const ag_dstate_subject_t *subject,
-			   ag_dstate_plan_t *plan)
+                           const ag_dstate_subject_t *subject,
+                           ag_dstate_plan_t *plan)
 {
 	plan->count = 0;
 	for (size_t k = 0; k < state->nkinds; k++) {
 		size_t room = AG_MAX_CHECKS - plan->count;
-		size_t n = state->kinds[k]->plan(subject, plan->reqs + plan->count,
-						 room);
+		size_t n = state->kinds[k]->plan(
+		    subject, plan->reqs + plan->count, room);
 		if (n > room)
 			n = room;
 		for (size_t i = 0; i < n; i++)
@@ -674,11 +677,9 @@ static void ag_dstate_plan(const ag_dstate_t *state,
 }
 
 /* ag_dstate_touch - find or make a check, start it if new or due */
-static ag_dstate_check_t *ag_dstate_touch(ag_dstate_t *state,
-					  const ag_dstate_kind_t *kind,
-					  const char *domain,
-					  const ag_dstate_req_t *req,
-					  int64_t now)
+static ag_dstate_check_t *
+ag_dstate_touch(ag_dstate_t *state, const ag_dstate_kind_t *kind,
+                const char *domain, const ag_dstate_req_t *req, int64_t now)
 {
 	size_t len;
 	unsigned char *key = ag_dstate_check_key(kind, req, &len);
@@ -689,7 +690,7 @@ static ag_dstate_check_t *ag_dstate_touch(ag_dstate_t *state,
 	if ((c = ag_dstate_find(state, key, len)) != NULL) {
 		free(key);
 	} else if ((c = ag_dstate_check_new(state, kind, domain, req, key,
-					    len)) == NULL) {
+	                                    len)) == NULL) {
 		free(key);
 		return NULL;
 	}
@@ -701,15 +702,15 @@ static ag_dstate_check_t *ag_dstate_touch(ag_dstate_t *state,
 
 /* ag_dstate_touch_all - touch every planned check; hold them if asked */
 static void ag_dstate_touch_all(ag_dstate_t *state,
-				const ag_dstate_subject_t *subject,
-				ag_dstate_plan_t *plan, int hold)
+                                const ag_dstate_subject_t *subject,
+                                ag_dstate_plan_t *plan, int hold)
 {
 	int64_t now = ag_dstate_now(state);
 
 	for (size_t i = 0; i < plan->count; i++) {
 		ag_dstate_check_t *c = ag_dstate_touch(state, plan->kinds[i],
-						       subject->entry->domain,
-						       &plan->reqs[i], now);
+		                                       subject->entry->domain,
+		                                       &plan->reqs[i], now);
 		plan->checks[i] = c;
 		if (c != NULL && hold)
 			c->users++;
@@ -729,18 +730,19 @@ void ag_dstate_prefetch(ag_dstate_t *state, const ag_dstate_subject_t *subject)
 
 /* ag_dstate_wait - wait for a first answer until the deadline */
 static void ag_dstate_wait(ag_dstate_t *state, const ag_dstate_check_t *c,
-			   const struct timespec *deadline)
+                           const struct timespec *deadline)
 {
 	while (!c->evaluated && deadline != NULL &&
-	       pthread_cond_timedwait(&state->done, &state->lock, deadline) == 0)
+	       pthread_cond_timedwait(&state->done, &state->lock, deadline) ==
+	           0)
 		;
 }
 
 /* ag_dstate_fact - a check's fact as this message sees it */
 static void ag_dstate_fact(ag_dstate_t *state, ag_dstate_check_t *c,
-			   const ag_dstate_kind_t *kind,
-			   const ag_dstate_req_t *req, int64_t now,
-			   ag_check_fact_t *fact)
+                           const ag_dstate_kind_t *kind,
+                           const ag_dstate_req_t *req, int64_t now,
+                           ag_check_fact_t *fact)
 {
 	ag_check_result_t view;
 
@@ -761,7 +763,7 @@ static void ag_dstate_fact(ag_dstate_t *state, ag_dstate_check_t *c,
 
 /* ag_dstate_collect - one fact per check, waiting at most until deadline */
 size_t ag_dstate_collect(ag_dstate_t *state, const ag_dstate_subject_t *subject,
-			 const struct timespec *deadline, ag_dns_facts_t *facts)
+                         const struct timespec *deadline, ag_dns_facts_t *facts)
 {
 	ag_dstate_plan_t plan;
 
@@ -773,7 +775,7 @@ size_t ag_dstate_collect(ag_dstate_t *state, const ag_dstate_subject_t *subject,
 		if (c != NULL)
 			ag_dstate_wait(state, c, deadline);
 		ag_dstate_fact(state, c, plan.kinds[i], &plan.reqs[i],
-			       ag_dstate_now(state), &facts->checks[i]);
+		               ag_dstate_now(state), &facts->checks[i]);
 		if (c != NULL)
 			c->users--;
 	}
@@ -795,7 +797,7 @@ static int ag_dstate_old_busy(const ag_dstate_t *state)
 
 /* ag_dstate_reconfigure - another resolver and options */
 void ag_dstate_reconfigure(ag_dstate_t *state, ag_resolver_t *resolver,
-			   const ag_dstate_options_t *options)
+                           const ag_dstate_options_t *options)
 {
 	unsigned workers;
 
@@ -811,7 +813,7 @@ void ag_dstate_reconfigure(ag_dstate_t *state, ag_resolver_t *resolver,
 	}
 	workers = state->options.workers;
 	state->options = *options;
-	state->options.workers = workers;	/* fixed at creation */
+	state->options.workers = workers; /* fixed at creation */
 	while (ag_dstate_old_busy(state))
 		pthread_cond_wait(&state->done, &state->lock);
 	pthread_mutex_unlock(&state->lock);

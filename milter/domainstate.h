@@ -65,42 +65,42 @@
 #include "facts.h"
 #include "reason.h"
 
-typedef struct ag_dkim_keys ag_dkim_keys_t;	/* see dkimcheck.h */
+typedef struct ag_dkim_keys ag_dkim_keys_t; /* see dkimcheck.h */
 
 /* The answer of one evaluation of one check. */
 typedef struct ag_check_result {
-	ag_check_state_t state;		/* PASS, FAIL or TEMPERROR */
-	ag_reason_t reason;		/* FAIL: why; otherwise AG_R_COUNT */
-	uint32_t ttl;			/* seconds the answer holds (DNS TTL) */
+	ag_check_state_t state; /* PASS, FAIL or TEMPERROR */
+	ag_reason_t reason;     /* FAIL: why; otherwise AG_R_COUNT */
+	uint32_t ttl;           /* seconds the answer holds (DNS TTL) */
 	char detail[AG_CHECK_DETAIL_MAX]; /* "rsa 2048 bits", "timeout" */
 } ag_check_result_t;
 
 typedef struct ag_dstate_options {
-	unsigned dns_timeout_ms;	/* DNSTimeout: one query's limit */
-	unsigned grace_period_s;	/* DNSGracePeriod; default 72h */
-	unsigned min_key_bits;		/* MinKeyBits; default 1024 */
-	int allow_testing_keys;		/* AllowTestingKeys; default no */
-	unsigned refresh_percent;	/* refresh at this % of TTL; default 80 */
-	unsigned refresh_min_s;		/* never sooner; default 60 */
-	unsigned refresh_max_s;		/* never later; default 3600 */
-	unsigned retry_s;		/* while in DNS trouble; default 60 */
-	unsigned idle_s;		/* drop checks unused this long; 48h */
-	unsigned workers;		/* evaluating threads; default 4 */
+	unsigned dns_timeout_ms;  /* DNSTimeout: one query's limit */
+	unsigned grace_period_s;  /* DNSGracePeriod; default 72h */
+	unsigned min_key_bits;    /* MinKeyBits; default 1024 */
+	int allow_testing_keys;   /* AllowTestingKeys; default no */
+	unsigned refresh_percent; /* refresh at this % of TTL; default 80 */
+	unsigned refresh_min_s;   /* never sooner; default 60 */
+	unsigned refresh_max_s;   /* never later; default 3600 */
+	unsigned retry_s;         /* while in DNS trouble; default 60 */
+	unsigned idle_s;          /* drop checks unused this long; 48h */
+	unsigned workers;         /* evaluating threads; default 4 */
 } ag_dstate_options_t;
 
 /* What the checks of one message are planned from. */
 typedef struct ag_dstate_subject {
-	const ag_domain_entry_t *entry;		/* the verified From domain */
-	const ag_dkim_keys_t *dkim_keys;	/* keys= loaded; may be NULL */
+	const ag_domain_entry_t *entry;  /* the verified From domain */
+	const ag_dkim_keys_t *dkim_keys; /* keys= loaded; may be NULL */
 } ag_dstate_subject_t;
 
 #define AG_DSTATE_TARGET_MAX 512
 
 /* One check as a kind plans it. */
 typedef struct ag_dstate_req {
-	char name[AG_CHECK_NAME_MAX];	   /* fact/event name: "dkim:s1" */
+	char name[AG_CHECK_NAME_MAX];      /* fact/event name: "dkim:s1" */
 	char target[AG_DSTATE_TARGET_MAX]; /* "s1._domainkey.example.com" */
-	const void *params;		   /* copied when the check is made */
+	const void *params;                /* copied when the check is made */
 	size_t params_len;
 } ag_dstate_req_t;
 
@@ -115,23 +115,23 @@ typedef struct ag_dstate_kind {
 	/* plan - the checks a subject needs: fill at most max requests,
 	 * return how many */
 	size_t (*plan)(const ag_dstate_subject_t *subject,
-		       ag_dstate_req_t *reqs, size_t max);
+	               ag_dstate_req_t *reqs, size_t max);
 	/* evaluate - answer one check (worker thread; may block on DNS);
 	 * must set result->state, reason, ttl and detail */
 	void (*evaluate)(const ag_dstate_env_t *env, const char *target,
-			 const void *params, size_t params_len,
-			 ag_check_result_t *result);
+	                 const void *params, size_t params_len,
+	                 ag_check_result_t *result);
 } ag_dstate_kind_t;
 
 /* A change of a check's reported state. */
 typedef struct ag_dstate_event {
-	const char *check;		/* "dkim:s1" */
-	const char *domain;		/* "example.com" */
-	const char *target;		/* "s1._domainkey.example.com" */
+	const char *check;  /* "dkim:s1" */
+	const char *domain; /* "example.com" */
+	const char *target; /* "s1._domainkey.example.com" */
 	ag_check_state_t from;
 	ag_check_state_t to;
-	ag_reason_t reason;		/* FAIL: its code; TEMPERROR:
-					 * dns.temperror; else AG_R_COUNT */
+	ag_reason_t reason; /* FAIL: its code; TEMPERROR:
+	                     * dns.temperror; else AG_R_COUNT */
 	const char *detail;
 } ag_dstate_event_t;
 
@@ -145,11 +145,11 @@ typedef struct ag_dstate_hooks {
 } ag_dstate_hooks_t;
 
 typedef struct ag_dstate_stats {
-	size_t checks;			/* checks held now */
-	size_t in_flight;		/* evaluations queued or running */
-	unsigned long evaluations;	/* evaluations finished */
-	unsigned long events;		/* state changes reported */
-	unsigned long evictions;	/* idle checks dropped */
+	size_t checks;             /* checks held now */
+	size_t in_flight;          /* evaluations queued or running */
+	unsigned long evaluations; /* evaluations finished */
+	unsigned long events;      /* state changes reported */
+	unsigned long evictions;   /* idle checks dropped */
 } ag_dstate_stats_t;
 
 typedef struct ag_dstate ag_dstate_t;
@@ -159,7 +159,7 @@ void ag_dstate_options_init(ag_dstate_options_t *options);
 
 /* ag_dstate_options_from_config - defaults, then the daemon's settings */
 void ag_dstate_options_from_config(ag_dstate_options_t *options,
-				   const ag_config_t *config);
+                                   const ag_config_t *config);
 
 /*
  * ag_dstate_create - start the service: workers and scheduler threads.
@@ -168,8 +168,8 @@ void ag_dstate_options_from_config(ag_dstate_options_t *options,
  * NULL when out of memory or when threads cannot be started.
  */
 ag_dstate_t *ag_dstate_create(ag_resolver_t *resolver,
-			      const ag_dstate_options_t *options,
-			      const ag_dstate_hooks_t *hooks);
+                              const ag_dstate_options_t *options,
+                              const ag_dstate_hooks_t *hooks);
 
 /* ag_dstate_destroy - stop and join every thread, free; accepts NULL */
 ag_dstate_t *ag_dstate_destroy(ag_dstate_t *state);
@@ -194,7 +194,8 @@ void ag_dstate_prefetch(ag_dstate_t *state, const ag_dstate_subject_t *subject);
  * facts->dkim_any from the entry. Returns the number of facts.
  */
 size_t ag_dstate_collect(ag_dstate_t *state, const ag_dstate_subject_t *subject,
-			 const struct timespec *deadline, ag_dns_facts_t *facts);
+                         const struct timespec *deadline,
+                         ag_dns_facts_t *facts);
 
 /* ag_dstate_deadline - the CLOCK_MONOTONIC time ms milliseconds from now */
 struct timespec ag_dstate_deadline(unsigned ms);
@@ -208,7 +209,7 @@ struct timespec ag_dstate_deadline(unsigned ms);
  * called from two threads at once.
  */
 void ag_dstate_reconfigure(ag_dstate_t *state, ag_resolver_t *resolver,
-			   const ag_dstate_options_t *options);
+                           const ag_dstate_options_t *options);
 
 /* ag_dstate_poke - make the scheduler look at the clock now */
 void ag_dstate_poke(ag_dstate_t *state);

@@ -16,11 +16,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char detail[AG_DKIMKEY_DETAIL_MAX];
 
 	if (ag_dkimkey_parse((const char *)data, size, &key, &reason, detail,
-			     sizeof(detail)) < 0)
+	                     sizeof(detail)) < 0)
 		return 0;
-	if (ag_dkimkey_judge(&key, &options, &reason, detail,
-			     sizeof(detail)) == 0 && key.spki == NULL)
-		__builtin_trap();	/* a passing key always has its octets */
+	if (ag_dkimkey_judge(&key, &options, &reason, detail, sizeof(detail)) ==
+	        0 &&
+	    key.spki == NULL)
+		__builtin_trap(); /* a passing key always has its octets */
 	ag_dkimkey_clear(&key);
 	return 0;
 }

@@ -8,7 +8,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
+
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -21,8 +23,8 @@
 #include "dnsmem.h"
 #include "domainstate.h"
 
-#define MAX_EVENTS 64
-#define WAIT_LONG_MS 10000	/* generous: valgrind is slow */
+#define MAX_EVENTS   64
+#define WAIT_LONG_MS 10000 /* generous: valgrind is slow */
 
 typedef struct recorded {
 	char check[AG_CHECK_NAME_MAX];
@@ -53,8 +55,8 @@ typedef struct fake {
 } fake_t;
 
 /* fake_query - never used: the fake kind does no DNS */
-static ag_dns_answer_t *fake_query(ag_resolver_t *r, const char *name,
-				   int type, unsigned timeout_ms)
+static ag_dns_answer_t *fake_query(ag_resolver_t *r, const char *name, int type,
+                                   unsigned timeout_ms)
 {
 	return ag_dns_answer_new(AG_DNS_TEMPFAIL);
 }
@@ -67,16 +69,16 @@ static const ag_resolver_ops_t fake_ops = {fake_query, fake_destroy};
 
 /* fake_plan - one check per selector: "fake:<sel>" on "<sel>.<domain>" */
 static size_t fake_plan(const ag_dstate_subject_t *subject,
-			ag_dstate_req_t *reqs, size_t max)
+                        ag_dstate_req_t *reqs, size_t max)
 {
 	const ag_domain_entry_t *e = subject->entry;
 	size_t n = 0;
 
 	for (; n < e->selectors.count && n < max; n++) {
 		snprintf(reqs[n].name, sizeof(reqs[n].name), "fake:%s",
-			 e->selectors.items[n]);
+		         e->selectors.items[n]);
 		snprintf(reqs[n].target, sizeof(reqs[n].target), "%s.%s",
-			 e->selectors.items[n], e->domain);
+		         e->selectors.items[n], e->domain);
 		reqs[n].params = "p";
 		reqs[n].params_len = 1;
 	}
@@ -85,8 +87,8 @@ static size_t fake_plan(const ag_dstate_subject_t *subject,
 
 /* fake_evaluate - count, wait at the gate, answer what the test set */
 static void fake_evaluate(const ag_dstate_env_t *env, const char *target,
-			  const void *params, size_t params_len,
-			  ag_check_result_t *result)
+                          const void *params, size_t params_len,
+                          ag_check_result_t *result)
 {
 	fake_t *f = (fake_t *)env->resolver;
 	unsigned delay;
@@ -105,7 +107,7 @@ static void fake_evaluate(const ag_dstate_env_t *env, const char *target,
 }
 
 static const ag_dstate_kind_t fake_kind = {AG_CHECK_MX, fake_plan,
-					   fake_evaluate};
+                                           fake_evaluate};
 
 /* fake_clock - the test's clock */
 static int64_t fake_clock(void *arg)
@@ -133,7 +135,7 @@ static void fake_event(void *arg, const ag_dstate_event_t *event)
 
 /* set_answer - what the next evaluations return */
 static void set_answer(fake_t *f, ag_check_state_t state, ag_reason_t reason,
-		       uint32_t ttl, const char *detail)
+                       uint32_t ttl, const char *detail)
 {
 	pthread_mutex_lock(&f->lock);
 	f->answer.state = state;
@@ -189,12 +191,12 @@ static long ms_since(struct timespec t0)
 }
 
 /* WAIT_FOR - poll a condition for up to WAIT_LONG_MS */
-#define WAIT_FOR(cond)                                                  \
-	do {                                                            \
-		struct timespec t0_;                                    \
-		clock_gettime(CLOCK_MONOTONIC, &t0_);                   \
-		while (!(cond) && ms_since(t0_) < WAIT_LONG_MS)         \
-			usleep(1000);                                   \
+#define WAIT_FOR(cond)                                                         \
+	do {                                                                   \
+		struct timespec t0_;                                           \
+		clock_gettime(CLOCK_MONOTONIC, &t0_);                          \
+		while (!(cond) && ms_since(t0_) < WAIT_LONG_MS)                \
+			usleep(1000);                                          \
 	} while (0)
 
 /* wait_evaluations - poll until n evaluations have finished */
@@ -231,8 +233,8 @@ static void start(fake_t *f)
 	ag_dstate_hooks_t hooks = {fake_event, f, fake_clock, f};
 
 	f->state = ag_dstate_destroy(f->state);
-	assert_non_null(f->state = ag_dstate_create(&f->base, &f->options,
-						    &hooks));
+	assert_non_null(f->state =
+	                    ag_dstate_create(&f->base, &f->options, &hooks));
 	assert_int_equal(ag_dstate_register(f->state, &fake_kind), 0);
 }
 
@@ -290,8 +292,8 @@ static ag_check_fact_t collect(fake_t *f, unsigned wait_ms)
 
 	memset(&facts, 0xff, sizeof(facts));
 	assert_int_equal(ag_dstate_collect(f->state, &subject,
-					   wait_ms ? &deadline : NULL, &facts),
-			 f->entry.selectors.count);
+	                                   wait_ms ? &deadline : NULL, &facts),
+	                 f->entry.selectors.count);
 	assert_int_equal(facts.count, f->entry.selectors.count);
 	return facts.checks[0];
 }
@@ -304,18 +306,18 @@ static void advance(fake_t *f, int64_t seconds)
 
 /* expect_event - the i-th event went from -> to with this reason */
 static void expect_event(fake_t *f, size_t i, ag_check_state_t from,
-			 ag_check_state_t to, ag_reason_t reason)
+                         ag_check_state_t to, ag_reason_t reason)
 {
 	pthread_mutex_lock(&f->lock);
 	assert_true(i < f->nevents);
 	assert_string_equal(f->events[i].check, "fake:s0");
 	assert_string_equal(f->events[i].domain, "example.com");
 	assert_string_equal(ag_check_state_name(f->events[i].from),
-			    ag_check_state_name(from));
+	                    ag_check_state_name(from));
 	assert_string_equal(ag_check_state_name(f->events[i].to),
-			    ag_check_state_name(to));
+	                    ag_check_state_name(to));
 	assert_string_equal(ag_reason_name(f->events[i].reason),
-			    ag_reason_name(reason));
+	                    ag_reason_name(reason));
 	pthread_mutex_unlock(&f->lock);
 }
 
@@ -375,12 +377,12 @@ static void test_later_messages_never_wait(void **state)
 
 	assert_int_equal(collect(f, 5000).state, AG_CHECK_PASS);
 	set_gate(f, 1);
-	advance(f, 240);	/* 80% of the TTL: due */
+	advance(f, 240); /* 80% of the TTL: due */
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	fact = collect(f, 5000);
 	assert_true(ms_since(t0) < 1000);
 	assert_int_equal(fact.state, AG_CHECK_PASS);
-	wait_calls(f, 2);	/* the refresh runs, held at the gate */
+	wait_calls(f, 2); /* the refresh runs, held at the gate */
 	for (int i = 0; i < 10; i++)
 		assert_int_equal(collect(f, 5000).state, AG_CHECK_PASS);
 	assert_true(ms_since(t0) < 2000);
@@ -400,9 +402,9 @@ static void test_refresh_before_ttl(void **state)
 	ag_dstate_poke(f->state);
 	usleep(50000);
 	assert_int_equal(calls(f), 1);
-	advance(f, 1);		/* 80 s: 80% of 100 */
+	advance(f, 1); /* 80 s: 80% of 100 */
 	ag_dstate_poke(f->state);
-	wait_calls(f, 2);	/* the scheduler, no message asked */
+	wait_calls(f, 2); /* the scheduler, no message asked */
 	wait_evaluations(f, 2);
 	/* a long TTL is refreshed after refresh_max_s, a short one min_s */
 	set_answer(f, AG_CHECK_PASS, AG_R_COUNT, 86400, "good");
@@ -456,8 +458,9 @@ static void test_200_threads_one_evaluation(void **state)
 	for (int i = 0; i < N; i++) {
 		racers[i].f = f;
 		racers[i].barrier = &barrier;
-		assert_int_equal(pthread_create(&threads[i], NULL, racer_main,
-						&racers[i]), 0);
+		assert_int_equal(
+		    pthread_create(&threads[i], NULL, racer_main, &racers[i]),
+		    0);
 	}
 	for (int i = 0; i < N; i++) {
 		pthread_join(threads[i], NULL);
@@ -478,18 +481,19 @@ static void test_grace_holds_pass_then_expires(void **state)
 	assert_int_equal(collect(f, 5000).state, AG_CHECK_PASS);
 	set_answer(f, AG_CHECK_TEMPERROR, AG_R_DNS_TEMPERROR, 0, "timeout");
 	advance(f, 240);
-	collect(f, 0);		/* starts the refresh */
-	wait_evaluations(f, 2);	/* trouble begins at 1240 */
+	collect(f, 0);          /* starts the refresh */
+	wait_evaluations(f, 2); /* trouble begins at 1240 */
 	fact = collect(f, 0);
 	assert_int_equal(fact.state, AG_CHECK_PASS);
-	assert_non_null(strstr(fact.detail, "good (held during DNS trouble: timeout)"));
-	advance(f, 60);		/* retried every retry_s */
+	assert_non_null(
+	    strstr(fact.detail, "good (held during DNS trouble: timeout)"));
+	advance(f, 60); /* retried every retry_s */
 	ag_dstate_poke(f->state);
 	wait_evaluations(f, 3);
 	advance(f, 3600 - 60 - 1);
 	assert_int_equal(collect(f, 0).state, AG_CHECK_PASS);
 	assert_int_equal(nevents(f), 1);
-	advance(f, 1);		/* the grace period is over */
+	advance(f, 1); /* the grace period is over */
 	fact = collect(f, 0);
 	assert_int_equal(fact.state, AG_CHECK_TEMPERROR);
 	assert_int_equal(fact.reason, AG_R_DNS_TEMPERROR);
@@ -497,7 +501,8 @@ static void test_grace_holds_pass_then_expires(void **state)
 	for (int i = 0; i < 5; i++)
 		assert_int_equal(collect(f, 0).state, AG_CHECK_TEMPERROR);
 	assert_int_equal(nevents(f), 2);
-	expect_event(f, 1, AG_CHECK_PASS, AG_CHECK_TEMPERROR, AG_R_DNS_TEMPERROR);
+	expect_event(f, 1, AG_CHECK_PASS, AG_CHECK_TEMPERROR,
+	             AG_R_DNS_TEMPERROR);
 	/* DNS comes back */
 	wait_idle(f);
 	set_answer(f, AG_CHECK_PASS, AG_R_COUNT, 300, "good again");
@@ -517,14 +522,15 @@ static void test_grace_expiry_seen_by_scheduler(void **state)
 
 	assert_int_equal(collect(f, 5000).state, AG_CHECK_PASS);
 	set_answer(f, AG_CHECK_TEMPERROR, AG_R_DNS_TEMPERROR, 0, "SERVFAIL");
-	for (int i = 1; i <= 62; i++) {	/* 240 s, then 61 retries */
+	for (int i = 1; i <= 62; i++) { /* 240 s, then 61 retries */
 		advance(f, i == 1 ? 240 : 60);
 		ag_dstate_poke(f->state);
 		wait_evaluations(f, (unsigned long)i + 1);
 	}
 	/* no message asked: the retry after the grace period reported it */
 	assert_int_equal(nevents(f), 2);
-	expect_event(f, 1, AG_CHECK_PASS, AG_CHECK_TEMPERROR, AG_R_DNS_TEMPERROR);
+	expect_event(f, 1, AG_CHECK_PASS, AG_CHECK_TEMPERROR,
+	             AG_R_DNS_TEMPERROR);
 }
 
 static void test_unknown_check_in_trouble_is_temperror(void **state)
@@ -538,7 +544,7 @@ static void test_unknown_check_in_trouble_is_temperror(void **state)
 	assert_int_equal(fact.reason, AG_R_DNS_TEMPERROR);
 	assert_int_equal(nevents(f), 1);
 	expect_event(f, 0, AG_CHECK_PENDING, AG_CHECK_TEMPERROR,
-		     AG_R_DNS_TEMPERROR);
+	             AG_R_DNS_TEMPERROR);
 }
 
 static void test_known_fail_holds_too(void **state)
@@ -546,7 +552,8 @@ static void test_known_fail_holds_too(void **state)
 	fake_t *f = *state;
 	ag_check_fact_t fact;
 
-	set_answer(f, AG_CHECK_FAIL, AG_R_DKIM_KEY_MISSING, 300, "no such name");
+	set_answer(f, AG_CHECK_FAIL, AG_R_DKIM_KEY_MISSING, 300,
+	           "no such name");
 	assert_int_equal(collect(f, 5000).state, AG_CHECK_FAIL);
 	set_answer(f, AG_CHECK_TEMPERROR, AG_R_DNS_TEMPERROR, 0, "timeout");
 	advance(f, 240);
@@ -608,7 +615,7 @@ static void test_idle_checks_are_dropped(void **state)
 	}
 	/* ... s1 is no longer asked for, s0 is */
 	set_selectors(f, 1);
-	advance(f, 240);	/* 1200 s after s1 was last asked */
+	advance(f, 240); /* 1200 s after s1 was last asked */
 	collect(f, 0);
 	ag_dstate_poke(f->state);
 	wait_evaluations(f, 11);
@@ -635,8 +642,9 @@ static void test_facts_are_capped(void **state)
 
 	set_selectors(f, 40);
 	f->entry.dkim_any = 1;
-	assert_int_equal(ag_dstate_collect(f->state, &subject, &deadline, &facts),
-			 AG_MAX_CHECKS);
+	assert_int_equal(
+	    ag_dstate_collect(f->state, &subject, &deadline, &facts),
+	    AG_MAX_CHECKS);
 	assert_int_equal(facts.count, AG_MAX_CHECKS);
 	assert_int_equal(facts.dkim_any, 1);
 	for (size_t i = 0; i < AG_MAX_CHECKS; i++) {
@@ -756,10 +764,11 @@ static void test_options(void **state)
 /* The DKIM kind end to end over the in-memory resolver. */
 static void test_dkim_kind(void **state)
 {
-	static const char *good = "v=DKIM1; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCB"
-		"iQKBgQDdHAbseRgOgmRld5IuIbG/3EHlR9JqW4cVk49P1sU5T49xuBV4vZLEyc"
-		"nq2M+9rpWdX+Km5OAJ0yzsBIH41BMArWrZ9kax3oThT7JV2fV8d4RI/3CTs8QK"
-		"+h9utwyAan8Ovkb6PhhAKqw0DNuTlNvf8ErgkAXJ0YWgZTafsXu0sQIDAQAB";
+	static const char *good =
+	    "v=DKIM1; p=MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCB"
+	    "iQKBgQDdHAbseRgOgmRld5IuIbG/3EHlR9JqW4cVk49P1sU5T49xuBV4vZLEyc"
+	    "nq2M+9rpWdX+Km5OAJ0yzsBIH41BMArWrZ9kax3oThT7JV2fV8d4RI/3CTs8QK"
+	    "+h9utwyAan8Ovkb6PhhAKqw0DNuTlNvf8ErgkAXJ0YWgZTafsXu0sQIDAQAB";
 	fake_t *f = *state;
 	ag_dnsmem_t *mem = ag_dnsmem_create();
 	ag_dstate_hooks_t hooks = {fake_event, f, fake_clock, f};
@@ -770,9 +779,10 @@ static void test_dkim_kind(void **state)
 
 	assert_non_null(mem);
 	assert_int_equal(ag_dnsmem_add(mem, "s0._domainkey.example.com",
-				       AG_DNS_TXT, 600, good, strlen(good), 0), 0);
+	                               AG_DNS_TXT, 600, good, strlen(good), 0),
+	                 0);
 	assert_non_null(ds = ag_dstate_create(ag_dnsmem_resolver(mem),
-					      &f->options, &hooks));
+	                                      &f->options, &hooks));
 	assert_int_equal(ag_dstate_register(ds, &ag_dkimcheck_kind), 0);
 	set_selectors(f, 2);
 	ag_dstate_prefetch(ds, &subject);
@@ -788,8 +798,8 @@ static void test_dkim_kind(void **state)
 	assert_int_equal(ag_dnsmem_queries(mem, NULL, 0), 2);
 	/* warm: no DNS at all */
 	for (int i = 0; i < 20; i++)
-		assert_int_equal(ag_dstate_collect(ds, &subject, &deadline,
-						   &facts), 2);
+		assert_int_equal(
+		    ag_dstate_collect(ds, &subject, &deadline, &facts), 2);
 	assert_int_equal(ag_dnsmem_queries(mem, NULL, 0), 2);
 	ag_dstate_destroy(ds);
 	ag_dnsmem_destroy(mem);
@@ -797,7 +807,7 @@ static void test_dkim_kind(void **state)
 	size_t s1 = strcmp(f->events[0].check, "dkim:s1") == 0 ? 0 : 1;
 	assert_string_equal(f->events[s1].check, "dkim:s1");
 	assert_string_equal(ag_reason_name(f->events[s1].reason),
-			    "dkim.key-missing");
+	                    "dkim.key-missing");
 	assert_string_equal(f->events[1 - s1].check, "dkim:s0");
 	assert_int_equal(f->events[1 - s1].to, AG_CHECK_PASS);
 }
@@ -807,23 +817,23 @@ static void test_dkim_kind(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		T(test_first_message_waits),
-		T(test_first_wait_is_bounded),
-		T(test_later_messages_never_wait),
-		T(test_refresh_before_ttl),
-		T(test_200_threads_one_evaluation),
-		T(test_grace_holds_pass_then_expires),
-		T(test_grace_expiry_seen_by_scheduler),
-		T(test_unknown_check_in_trouble_is_temperror),
-		T(test_known_fail_holds_too),
-		T(test_events_once_per_transition),
-		T(test_idle_checks_are_dropped),
-		T(test_facts_are_capped),
-		T(test_prefetch_starts_without_waiting),
-		T(test_register_rules),
-		T(test_reconfigure),
-		T(test_options),
-		T(test_dkim_kind),
+	    T(test_first_message_waits),
+	    T(test_first_wait_is_bounded),
+	    T(test_later_messages_never_wait),
+	    T(test_refresh_before_ttl),
+	    T(test_200_threads_one_evaluation),
+	    T(test_grace_holds_pass_then_expires),
+	    T(test_grace_expiry_seen_by_scheduler),
+	    T(test_unknown_check_in_trouble_is_temperror),
+	    T(test_known_fail_holds_too),
+	    T(test_events_once_per_transition),
+	    T(test_idle_checks_are_dropped),
+	    T(test_facts_are_capped),
+	    T(test_prefetch_starts_without_waiting),
+	    T(test_register_rules),
+	    T(test_reconfigure),
+	    T(test_options),
+	    T(test_dkim_kind),
 	};
 
 	return cmocka_run_group_tests_name("domainstate", tests, NULL, NULL);
