@@ -36,12 +36,13 @@ static const char *const bench_envfrom_values[] = {
     "<msprvs1=abc123=bounces-42@mail.example.com>",
 };
 
-/* bench_now - monotonic seconds */
+/* bench_now - seconds of CPU time used by this process (a busy machine
+ * slows the wall clock, not this) */
 static double bench_now(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
@@ -72,7 +73,7 @@ int main(int argc, char **argv)
 			                       NULL) == AG_ENVFROM_OK;
 	}
 	secs = bench_now() - start;
-	printf("%lu parses (%lu accepted) in %.3f s: %.0f parses/s, "
+	printf("%lu parses (%lu accepted) in %.3f s of CPU: %.0f parses/s, "
 	       "%.0f ns/parse\n",
 	       parses, ok, secs, (double)parses / secs,
 	       secs * 1e9 / (double)parses);
