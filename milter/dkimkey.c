@@ -10,6 +10,7 @@
  */
 #include "dkimkey.h"
 
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 #include <stdarg.h>
@@ -384,6 +385,7 @@ static int ag_dkimkey_decode(ag_dkimkey_slice_t p, ag_dkim_key_t *key,
 		                : (unsigned)EVP_PKEY_bits(pkey);
 	}
 	EVP_PKEY_free(pkey);
+	ERR_clear_error(); /* leave no OpenSSL error behind in this thread */
 	free(raw);
 	free(packed);
 	return len > 0 ? 0 : -1;

@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include <openssl/err.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -201,6 +202,7 @@ static void test_parse(void **state)
 
 	print_message("# %s: %d %s\n", c->name, rc, detail);
 	assert_int_equal(rc, c->ok);
+	assert_int_equal(ERR_peek_error(), 0); /* no OpenSSL error left */
 	if (c->detail != NULL)
 		assert_non_null(strstr(detail, c->detail));
 	if (rc < 0) {
