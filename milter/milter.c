@@ -4,11 +4,14 @@
  * One connection = one ag_conn_t (smfi_setpriv), holding the current
  * message. The events a verdict needs are negotiated and nothing else:
  * no HELO, RCPT, DATA or unknown events, no body unless signatures are
- * verified, and no reply to connect, MAIL FROM and header events, so the
- * MTA does not wait for us there. The verdict is given at end-of-headers
- * when no DNS fact can change it (a reject or tempfail is answered there
- * and the body is never sent); otherwise the DNS checks are started at
- * end-of-headers and read at end-of-message.
+ * verified, and no reply to connect, MAIL FROM, header and (without a
+ * body) end-of-header events, so the MTA does not wait for us there. The
+ * verdict is reached at end-of-headers when no DNS fact can change it;
+ * otherwise the DNS checks are started there and read at end-of-message.
+ * The SMTP client hears the verdict only after its whole DATA either way,
+ * so a refusal is answered at end-of-headers only when that spares sending
+ * us the body (signature verification); otherwise at end-of-message, which
+ * spares the MTA a round trip per message.
  *
  * Diagnostics: one log line per message (report.c); a failure of a
  * libmilter modification call is logged and the message is temp-failed
@@ -111,10 +114,10 @@ static sfsistat ag_milter_negotiate(SMFICTX *ctx, unsigned long f0,
 	ag_snapshot_t *rules = ag_snapshot_acquire(ag_world->rules);
 	unsigned long wanted = SMFIP_NR_CONN | SMFIP_NOHELO | SMFIP_NR_MAIL |
 			       SMFIP_NORCPT | SMFIP_NR_HDR | SMFIP_NOUNKNOWN |
-			       SMFIP_NODATA | SMFIP_NOBODY;
+			       SMFIP_NODATA | SMFIP_NOBODY | SMFIP_NR_EOH;
 
 	if (rules != NULL && rules->config->verify_signatures)
-		wanted &= ~(unsigned long)SMFIP_NOBODY;
+		wanted &= ~(unsigned long)(SMFIP_NOBODY | SMFIP_NR_EOH);
 	ag_snapshot_unref(rules);
 	*pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE);
 	*pf1 = f1 & wanted;
@@ -307,13 +310,14 @@ static sfsistat ag_milter_eoh(SMFICTX *ctx)
 			ag_world->dns.prefetch(ag_world->dns.state, conn->rules,
 					       ag_domains_lookup(input.domains,
 								 conn->facts.from_domain));
-		return SMFIS_CONTINUE;
+		return ag_conn_noreply(conn, SMFIP_NR_EOH);
 	}
 	conn->verdict = ag_policy_decide(&input);
 	conn->decided = 1;
-	if (conn->verdict.action >= AG_ACT_TEMPFAIL)
+	if (conn->verdict.action >= AG_ACT_TEMPFAIL &&
+	    !(conn->steps & SMFIP_NR_EOH))
 		return ag_conn_refuse(ctx, conn);
-	return SMFIS_CONTINUE;
+	return ag_conn_noreply(conn, SMFIP_NR_EOH);
 }
 
 /* ag_conn_decide_with_dns - read the DNS facts, then decide */

@@ -19,8 +19,9 @@ port_free() { ! ss -ltn 2>/dev/null | awk '{print $4}' | grep -q ":$1\$"; }
 pick_port() { p=$(( 20000 + $(od -An -N2 -tu2 /dev/urandom) % 20000 )); while ! port_free $p; do p=$((p+1)); done; echo $p; }
 wait_port() { i=0; while port_free "$1"; do i=$((i+1)); [ $i -gt 100 ] && return 1; sleep 0.1; done; }
 
-ag_port=$(pick_port); null_port=$(pick_port)
+ag_port=$(pick_port); null_port=$(pick_port); same_port=$(pick_port)
 [ "$null_port" = "$ag_port" ] && null_port=$((ag_port + 1))
+[ "$same_port" = "$ag_port" ] || [ "$same_port" = "$null_port" ] && same_port=$((null_port + 7))
 i=0
 while [ $i -lt 1000 ]; do
 	echo "customer$i.example.com send-domain=bounce.customer$i.example.com"
@@ -36,16 +37,22 @@ CONF
 pids="$pids $!"
 "$top/tests/bench/nullmilter" "inet:$null_port@127.0.0.1" &
 pids="$pids $!"
-wait_port "$ag_port"; wait_port "$null_port"
+"$top/tests/bench/nullmilter" -e "inet:$same_port@127.0.0.1" &
+pids="$pids $!"
+wait_port "$ag_port"; wait_port "$null_port"; wait_port "$same_port"
 
 load() { "$top/tests/bench/milterload" -s "inet:$1@127.0.0.1" -c "$conns" -n "$msgs"; }
 rate() { echo "$1" | sed -n 's/.*rate=\([0-9]*\).*/\1/p'; }
-ag_sum=0 null_sum=0 r=1
+ag_sum=0 null_sum=0 same_sum=0 r=1
 while [ $r -le "$rounds" ]; do
-	n=$(load "$null_port"); a=$(load "$ag_port")
-	echo "round $r floor:      $n"
-	echo "round $r alignguard: $a"
-	null_sum=$((null_sum + $(rate "$n"))); ag_sum=$((ag_sum + $(rate "$a")))
+	n=$(load "$null_port"); s=$(load "$same_port"); a=$(load "$ag_port")
+	echo "round $r floor (skips all):    $n"
+	echo "round $r floor (same events):  $s"
+	echo "round $r alignguard:           $a"
+	null_sum=$((null_sum + $(rate "$n"))); same_sum=$((same_sum + $(rate "$s")))
+	ag_sum=$((ag_sum + $(rate "$a")))
 	r=$((r+1))
 done
-awk -v a="$ag_sum" -v n="$null_sum" 'BEGIN { printf "throughput ratio alignguard/floor = %.2f\n", a / n }'
+awk -v a="$ag_sum" -v n="$null_sum" -v s="$same_sum" 'BEGIN {
+	printf "throughput ratio alignguard/floor(skips all) = %.2f\n", a / n
+	printf "throughput ratio alignguard/floor(same events) = %.2f\n", a / s }'
