@@ -36,12 +36,24 @@ typedef enum ag_check_kind {
 #define AG_CHECK_DETAIL_MAX 256
 #define AG_MAX_CHECKS 32
 
+/* What a DMARC check found (AG_CHECK_DMARC facts only). */
+typedef struct ag_dmarc_fact {
+	int found;			/* a usable record was published */
+	char policy[12];		/* p=: "none", "quarantine", "reject" */
+	char subdomain_policy[12];	/* sp=, or p= when absent */
+	int adkim_strict;		/* adkim=s */
+	int aspf_strict;		/* aspf=s */
+	unsigned pct;			/* pct=, 0..100 */
+	int at_org_domain;		/* found at the organisational domain */
+} ag_dmarc_fact_t;
+
 typedef struct ag_check_fact {
 	ag_check_kind_t kind;
 	char name[AG_CHECK_NAME_MAX];	/* "dkim:s1", "spf:bounce.example.com" */
 	ag_check_state_t state;
 	ag_reason_t reason;		/* when FAIL */
 	char detail[AG_CHECK_DETAIL_MAX]; /* what DNS said, for logs and the CLI */
+	ag_dmarc_fact_t dmarc;		/* AG_CHECK_DMARC only */
 } ag_check_fact_t;
 
 typedef struct ag_dns_facts {
