@@ -111,10 +111,15 @@ const char *ag_conftext_suggest(const char *word, const void *names,
 	const char *best = NULL;
 	size_t best_distance = 3;
 
+	size_t len = strlen(word);
+
 	for (const char *p = names; *(const char *const *)p != NULL;
 	     p += stride) {
 		const char *name = *(const char *const *)p;
-		size_t d = ag_conftext_distance(word, name);
+		size_t other = strlen(name), d;
+		if (len > other + 2 || other > len + 2)
+			continue;	/* the distance is at least 3 */
+		d = ag_conftext_distance(word, name);
 		if (d < best_distance) {
 			best = name;
 			best_distance = d;

@@ -4,7 +4,8 @@
  * domainsint.h).
  *
  * The entries sit in one array in file order; every string, list and key
- * reference in an arena of 1 MiB blocks, freed block by block. The index
+ * reference in an arena of blocks that double from 4 KiB to 1 MiB, freed
+ * block by block. The index
  * is open addressing with linear probing over FNV-1a 64-bit hashes of the
  * normalised names, kept at most half full (it doubles while the table is
  * read). A slot holds an entry number and 32 more bits of the hash, so
@@ -20,7 +21,8 @@
 
 #include "address.h"
 
-#define AG_DOMAINS_BLOCK (1024 * 1024)
+#define AG_DOMAINS_BLOCK (1024 * 1024)	/* arena blocks grow up to this */
+#define AG_DOMAINS_BLOCK_MIN 4096
 #define AG_DOMAINS_LABELS_MAX (AG_DOMAIN_MAX / 2 + 1)
 #define AG_DOMAINS_FNV_OFFSET 14695981039346656037ULL
 #define AG_DOMAINS_FNV_PRIME 1099511628211ULL
@@ -47,6 +49,18 @@ struct ag_domains {
 
 /* ---- storage ---- */
 
+/* ag_domains_block_size - the next block: twice the last one, 1 MiB at
+ * most, or just `size` for a large request (kept out of the way) */
+static size_t ag_domains_block_size(const ag_domains_block_t *last,
+				    size_t size)
+{
+	size_t want = last == NULL ? AG_DOMAINS_BLOCK_MIN : 2 * last->size;
+
+	if (want > AG_DOMAINS_BLOCK)
+		want = AG_DOMAINS_BLOCK;
+	return size > want / 4 ? size : want;
+}
+
 /* ag_domains_alloc - octets from the arena */
 void *ag_domains_alloc(ag_domains_t *table, size_t size, size_t align)
 {
@@ -55,8 +69,7 @@ void *ag_domains_alloc(ag_domains_t *table, size_t size, size_t align)
 				  : 0;
 
 	if (block == NULL || at + size > block->size) {
-		size_t want = size > AG_DOMAINS_BLOCK / 4 ? size
-							  : AG_DOMAINS_BLOCK;
+		size_t want = ag_domains_block_size(block, size);
 		ag_domains_block_t *fresh = malloc(sizeof(*fresh) + want);
 		if (fresh == NULL)
 			return NULL;
@@ -152,7 +165,7 @@ static int ag_domains_rehash(ag_domains_t *table, size_t slots)
 static int ag_domains_reserve(ag_domains_t *table)
 {
 	if (table->count == table->capacity) {
-		size_t capacity = table->capacity ? table->capacity * 2 : 256;
+		size_t capacity = table->capacity ? table->capacity * 2 : 16;
 		ag_domain_entry_t *grown;
 		if (capacity > UINT32_MAX / 4)
 			return -1;
@@ -163,7 +176,7 @@ static int ag_domains_reserve(ag_domains_t *table)
 		table->capacity = capacity;
 	}
 	if (table->slots == NULL || 2 * (table->count + 1) > table->mask + 1)
-		return ag_domains_rehash(table, table->slots == NULL ? 512 :
+		return ag_domains_rehash(table, table->slots == NULL ? 32 :
 					 2 * (table->mask + 1));
 	return 0;
 }
