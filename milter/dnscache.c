@@ -13,7 +13,7 @@
 #define AG_DNSCACHE_MAX_CAPACITY (1u << 24)
 
 typedef struct ag_dnscache_entry {
-	struct ag_dnscache_entry *chain;	/* next in the bucket */
+	struct ag_dnscache_entry *chain; /* next in the bucket */
 	struct ag_dnscache_entry *newer;
 	struct ag_dnscache_entry *older;
 	ag_dns_answer_t *answer;
@@ -26,7 +26,7 @@ typedef struct ag_dnscache_entry {
 struct ag_dnscache {
 	size_t capacity;
 	size_t count;
-	size_t mask;		/* buckets - 1, a power of two less one */
+	size_t mask; /* buckets - 1, a power of two less one */
 	ag_dnscache_entry_t **buckets;
 	ag_dnscache_entry_t *newest;
 	ag_dnscache_entry_t *oldest;
@@ -59,7 +59,8 @@ ag_dnscache_t *ag_dnscache_create(size_t capacity)
 		buckets <<= 1;
 	cache->capacity = capacity;
 	cache->mask = buckets - 1;
-	if ((cache->buckets = calloc(buckets, sizeof(*cache->buckets))) == NULL) {
+	if ((cache->buckets = calloc(buckets, sizeof(*cache->buckets))) ==
+	    NULL) {
 		free(cache);
 		return NULL;
 	}
@@ -95,14 +96,14 @@ static void ag_dnscache_push(ag_dnscache_t *cache, ag_dnscache_entry_t *e)
 /* ag_dnscache_slot - the link that points at the entry for a key, or at
  * the NULL ending its bucket */
 static ag_dnscache_entry_t **ag_dnscache_slot(ag_dnscache_t *cache,
-					      const char *name, int type,
-					      uint32_t hash)
+                                              const char *name, int type,
+                                              uint32_t hash)
 {
 	ag_dnscache_entry_t **link = &cache->buckets[hash & cache->mask];
 
 	while (*link != NULL &&
 	       ((*link)->hash != hash || (*link)->type != type ||
-		strcasecmp((*link)->name, name) != 0))
+	        strcasecmp((*link)->name, name) != 0))
 		link = &(*link)->chain;
 	return link;
 }
@@ -124,8 +125,8 @@ static void ag_dnscache_evict(ag_dnscache_t *cache)
 {
 	ag_dnscache_entry_t *e = cache->oldest;
 
-	ag_dnscache_remove(cache, ag_dnscache_slot(cache, e->name, e->type,
-						   e->hash));
+	ag_dnscache_remove(cache,
+	                   ag_dnscache_slot(cache, e->name, e->type, e->hash));
 }
 
 /* ag_dnscache_destroy - release every entry */
@@ -154,12 +155,13 @@ static void ag_dnscache_age(ag_dns_answer_t *copy, uint64_t left_ms)
 
 /* ag_dnscache_get - a copy of a live entry */
 int ag_dnscache_get(ag_dnscache_t *cache, const char *name, int type,
-		    uint64_t now_ms, ag_dns_answer_t **copy)
+                    uint64_t now_ms, ag_dns_answer_t **copy)
 {
 	ag_dnscache_entry_t **link;
 
 	*copy = NULL;
-	link = ag_dnscache_slot(cache, name, type, ag_dnscache_hash(name, type));
+	link =
+	    ag_dnscache_slot(cache, name, type, ag_dnscache_hash(name, type));
 	if (*link == NULL)
 		return 0;
 	if ((*link)->expires_ms <= now_ms) {
@@ -176,8 +178,8 @@ int ag_dnscache_get(ag_dnscache_t *cache, const char *name, int type,
 
 /* ag_dnscache_put - store a copy of answer */
 int ag_dnscache_put(ag_dnscache_t *cache, const char *name, int type,
-		    const ag_dns_answer_t *answer, uint32_t ttl,
-		    uint64_t now_ms)
+                    const ag_dns_answer_t *answer, uint32_t ttl,
+                    uint64_t now_ms)
 {
 	uint32_t hash = ag_dnscache_hash(name, type);
 	ag_dnscache_entry_t **link = ag_dnscache_slot(cache, name, type, hash);

@@ -31,14 +31,14 @@ ag_dnscache_t *ag_dnscache_destroy(ag_dnscache_t *cache);
 /* ag_dnscache_get - 1 and a copy in *copy (TTLs lowered to what remains),
  * 0 when absent or expired, -1 when out of memory */
 int ag_dnscache_get(ag_dnscache_t *cache, const char *name, int type,
-		    uint64_t now_ms, ag_dns_answer_t **copy)
-	__attribute__((warn_unused_result));
+                    uint64_t now_ms, ag_dns_answer_t **copy)
+    __attribute__((warn_unused_result));
 
 /* ag_dnscache_put - store a copy of answer for ttl seconds, replacing any
  * entry of the same key (ttl 0 just drops it); 0 or -1 */
 int ag_dnscache_put(ag_dnscache_t *cache, const char *name, int type,
-		    const ag_dns_answer_t *answer, uint32_t ttl,
-		    uint64_t now_ms);
+                    const ag_dns_answer_t *answer, uint32_t ttl,
+                    uint64_t now_ms);
 
 /* ag_dnscache_count - entries held, expired ones included */
 size_t ag_dnscache_count(const ag_dnscache_t *cache);

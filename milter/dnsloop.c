@@ -16,7 +16,7 @@
 #include <sys/random.h>
 #include <unistd.h>
 
-#define AG_DNSLOOP_MIN_TRY_MS 50
+#define AG_DNSLOOP_MIN_TRY_MS  50
 #define AG_DNSLOOP_MAX_RETRIES 5
 
 struct ag_dnsloop {
@@ -24,12 +24,12 @@ struct ag_dnsloop {
 	unsigned edns_size;
 	int wakefd;
 	pthread_t thread;
-	pthread_mutex_t lock;		/* guards queue, tail, stopping */
+	pthread_mutex_t lock; /* guards queue, tail, stopping */
 	ag_dnsloop_job_t *queue;
 	ag_dnsloop_job_t **tail;
 	int stopping;
-	struct pollfd *socks;		/* what c-ares wants watched */
-	struct pollfd *pollset;		/* the eventfd, then a copy of socks */
+	struct pollfd *socks;   /* what c-ares wants watched */
+	struct pollfd *pollset; /* the eventfd, then a copy of socks */
 	size_t nsocks;
 	size_t capacity;
 };
@@ -83,16 +83,18 @@ static int ag_dnsloop_server(const char *spec, struct ares_addr_port_node *node)
 		return -1;
 	memcpy(host, spec, len);
 	host[len] = '\0';
-	if (inet_pton(node->family, host, node->family == AF_INET ?
-		      (void *)&node->addr.addr4 : (void *)&node->addr.addr6) != 1)
+	if (inet_pton(node->family, host,
+	              node->family == AF_INET ? (void *)&node->addr.addr4
+	                                      : (void *)&node->addr.addr6) != 1)
 		return -1;
-	node->udp_port = node->tcp_port = port != NULL ? ag_dnsloop_port(port) : 0;
+	node->udp_port = node->tcp_port =
+	    port != NULL ? ag_dnsloop_port(port) : 0;
 	return node->udp_port < 0 ? -1 : 0;
 }
 
 /* ag_dnsloop_servers - point the channel at the listed nameservers */
-static int ag_dnsloop_servers(ares_channel channel, const char *list,
-			      char *err, size_t errsize)
+static int ag_dnsloop_servers(ares_channel channel, const char *list, char *err,
+                              size_t errsize)
 {
 	struct ares_addr_port_node nodes[32];
 	char copy[1024], *save = NULL;
@@ -110,8 +112,10 @@ static int ag_dnsloop_servers(ares_channel channel, const char *list,
 		}
 		memset(&nodes[n], 0, sizeof(nodes[n]));
 		if (ag_dnsloop_server(s, &nodes[n]) < 0) {
-			snprintf(err, errsize, "nameserver \"%s\": not an IP "
-				 "address with an optional port", s);
+			snprintf(err, errsize,
+			         "nameserver \"%s\": not an IP "
+			         "address with an optional port",
+			         s);
 			return -1;
 		}
 		if (n > 0)
@@ -127,10 +131,11 @@ static int ag_dnsloop_servers(ares_channel channel, const char *list,
 
 /* ag_dnsloop_sock_state - c-ares tells which sockets to watch for what */
 static void ag_dnsloop_sock_state(void *data, ares_socket_t fd, int readable,
-				  int writable)
+                                  int writable)
 {
 	ag_dnsloop_t *loop = data;
-	short events = (short)((readable ? POLLIN : 0) | (writable ? POLLOUT : 0));
+	short events =
+	    (short)((readable ? POLLIN : 0) | (writable ? POLLOUT : 0));
 	size_t i = 0;
 
 	while (i < loop->nsocks && loop->socks[i].fd != fd)
@@ -143,15 +148,16 @@ static void ag_dnsloop_sock_state(void *data, ares_socket_t fd, int readable,
 	if (i == loop->nsocks) {
 		if (loop->nsocks == loop->capacity) {
 			size_t cap = loop->capacity * 2 + 4;
-			struct pollfd *s = realloc(loop->socks, cap * sizeof(*s));
+			struct pollfd *s =
+			    realloc(loop->socks, cap * sizeof(*s));
 			if (s != NULL)
 				loop->socks = s;
-			struct pollfd *p = realloc(loop->pollset,
-						   (cap + 1) * sizeof(*p));
+			struct pollfd *p =
+			    realloc(loop->pollset, (cap + 1) * sizeof(*p));
 			if (p != NULL)
 				loop->pollset = p;
 			if (s == NULL || p == NULL)
-				return;	/* unwatched: its queries time out */
+				return; /* unwatched: its queries time out */
 			loop->capacity = cap;
 		}
 		loop->nsocks++;
@@ -162,7 +168,7 @@ static void ag_dnsloop_sock_state(void *data, ares_socket_t fd, int readable,
 
 /* ag_dnsloop_finish - end a job with a c-ares status */
 static void ag_dnsloop_finish(ag_dnsloop_job_t *job, int status,
-			      const unsigned char *reply, int len)
+                              const unsigned char *reply, int len)
 {
 	ag_dnsloop_result_t result = {AG_DNSLOOP_ERROR, NULL, NULL, 0};
 
@@ -195,7 +201,8 @@ static void ag_dnsloop_finish(ag_dnsloop_job_t *job, int status,
 		result.error = "out of memory";
 		break;
 	default:
-		result.error = status == ARES_ENOTIMP ? "notimp" : "resolver error";
+		result.error =
+		    status == ARES_ENOTIMP ? "notimp" : "resolver error";
 		break;
 	}
 	job->done(job, &result);
@@ -203,10 +210,12 @@ static void ag_dnsloop_finish(ag_dnsloop_job_t *job, int status,
 
 /* ag_dnsloop_on_reply - c-ares ends a query */
 static void ag_dnsloop_on_reply(void *arg, int status, int timeouts,
-				unsigned char *reply, int len)
+                                unsigned char *reply, int len)
 {
-	ag_dnsloop_finish(arg, reply == NULL && status == ARES_SUCCESS
-			  ? ARES_EBADRESP : status, reply, len);
+	ag_dnsloop_finish(
+	    arg,
+	    reply == NULL && status == ARES_SUCCESS ? ARES_EBADRESP : status,
+	    reply, len);
 }
 
 /* ag_dnsloop_send - build a job's query and hand it to c-ares */
@@ -219,7 +228,7 @@ static void ag_dnsloop_send(ag_dnsloop_t *loop, ag_dnsloop_job_t *job)
 	if (getrandom(&id, sizeof(id), 0) != (ssize_t)sizeof(id))
 		id = (uint16_t)rand();
 	len = ag_dns_query_build(job->name, job->type, id, loop->edns_size,
-				 query, sizeof(query));
+	                         query, sizeof(query));
 	if (len < 0)
 		ag_dnsloop_finish(job, ARES_EBADNAME, NULL, 0);
 	else
@@ -269,7 +278,9 @@ static size_t ag_dnsloop_wait(ag_dnsloop_t *loop)
 		ms = (int)(next->tv_sec * 1000 + (next->tv_usec + 999) / 1000);
 	loop->pollset[0].fd = loop->wakefd;
 	loop->pollset[0].events = POLLIN;
-	memcpy(loop->pollset + 1, loop->socks, loop->nsocks * sizeof(*loop->socks));
+	if (loop->nsocks > 0)
+		memcpy(loop->pollset + 1, loop->socks,
+		       loop->nsocks * sizeof(*loop->socks));
 	for (size_t i = 0; i <= loop->nsocks; i++)
 		loop->pollset[i].revents = 0;
 	if (poll(loop->pollset, loop->nsocks + 1, ms) < 0)
@@ -285,10 +296,10 @@ static void ag_dnsloop_process(ag_dnsloop_t *loop, size_t count)
 		ares_socket_t fd = loop->pollset[i].fd;
 		if (ev == 0)
 			continue;
-		ares_process_fd(loop->channel,
-				(ev & (POLLIN | POLLERR | POLLHUP)) ? fd
-								    : ARES_SOCKET_BAD,
-				(ev & POLLOUT) ? fd : ARES_SOCKET_BAD);
+		ares_process_fd(
+		    loop->channel,
+		    (ev & (POLLIN | POLLERR | POLLHUP)) ? fd : ARES_SOCKET_BAD,
+		    (ev & POLLOUT) ? fd : ARES_SOCKET_BAD);
 	}
 	ares_process_fd(loop->channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
 }
@@ -304,8 +315,7 @@ static void ag_dnsloop_abort(ag_dnsloop_job_t *job)
 }
 
 /* ag_dnsloop_dispatch - send the queued jobs; when stopping, return them */
-static ag_dnsloop_job_t *ag_dnsloop_dispatch(ag_dnsloop_t *loop,
-					     int *stopping)
+static ag_dnsloop_job_t *ag_dnsloop_dispatch(ag_dnsloop_t *loop, int *stopping)
 {
 	ag_dnsloop_job_t *job = ag_dnsloop_take(loop, stopping);
 
@@ -341,18 +351,18 @@ static void *ag_dnsloop_run(void *arg)
 
 /* ag_dnsloop_channel - a channel with our options and servers */
 static int ag_dnsloop_channel(ag_dnsloop_t *loop, const char *nameservers,
-			      unsigned timeout_ms, unsigned retries,
-			      char *err, size_t errsize)
+                              unsigned timeout_ms, unsigned retries, char *err,
+                              size_t errsize)
 {
 	struct ares_options o;
 	int mask = ARES_OPT_FLAGS | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES |
-		   ARES_OPT_SOCK_STATE_CB;
+	           ARES_OPT_SOCK_STATE_CB;
 	int status;
-	unsigned spread = (1u << (retries + 1)) - 1;	/* tries double */
+	unsigned spread = (1u << (retries + 1)) - 1; /* tries double */
 
 	memset(&o, 0, sizeof(o));
-	o.flags = ARES_FLAG_NOCHECKRESP |
-		  (loop->edns_size > 0 ? ARES_FLAG_EDNS : 0);
+	o.flags =
+	    ARES_FLAG_NOCHECKRESP | (loop->edns_size > 0 ? ARES_FLAG_EDNS : 0);
 	o.timeout = (int)(timeout_ms / spread);
 	if (o.timeout < AG_DNSLOOP_MIN_TRY_MS)
 		o.timeout = AG_DNSLOOP_MIN_TRY_MS;
@@ -363,7 +373,8 @@ static int ag_dnsloop_channel(ag_dnsloop_t *loop, const char *nameservers,
 		mask |= ARES_OPT_EDNSPSZ;
 		o.ednspsz = (int)loop->edns_size;
 	}
-	if ((status = ares_init_options(&loop->channel, &o, mask)) != ARES_SUCCESS) {
+	if ((status = ares_init_options(&loop->channel, &o, mask)) !=
+	    ARES_SUCCESS) {
 		snprintf(err, errsize, "c-ares: %s", ares_strerror(status));
 		return -1;
 	}
@@ -389,14 +400,14 @@ static ag_dnsloop_t *ag_dnsloop_free(ag_dnsloop_t *loop)
 
 /* ag_dnsloop_create - the channel and its event thread */
 ag_dnsloop_t *ag_dnsloop_create(const char *nameservers, unsigned timeout_ms,
-				unsigned retries, unsigned edns_size,
-				char *err, size_t errsize)
+                                unsigned retries, unsigned edns_size, char *err,
+                                size_t errsize)
 {
 	ag_dnsloop_t *loop;
 
 	if (retries > AG_DNSLOOP_MAX_RETRIES) {
 		snprintf(err, errsize, "retries: at most %d",
-			 AG_DNSLOOP_MAX_RETRIES);
+		         AG_DNSLOOP_MAX_RETRIES);
 		return NULL;
 	}
 	pthread_once(&ag_dnsloop_once, ag_dnsloop_library);
@@ -414,12 +425,12 @@ ag_dnsloop_t *ag_dnsloop_create(const char *nameservers, unsigned timeout_ms,
 		return ag_dnsloop_free(loop);
 	}
 	if (ag_dnsloop_channel(loop, nameservers, timeout_ms, retries, err,
-			       errsize) < 0)
+	                       errsize) < 0)
 		return ag_dnsloop_free(loop);
 	if ((errno = pthread_create(&loop->thread, NULL, ag_dnsloop_run,
-				    loop)) != 0) {
+	                            loop)) != 0) {
 		snprintf(err, errsize, "cannot start the DNS thread: %s",
-			 strerror(errno));
+		         strerror(errno));
 		ares_destroy(loop->channel);
 		return ag_dnsloop_free(loop);
 	}

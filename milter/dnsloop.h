@@ -31,27 +31,27 @@
 #include <stdint.h>
 
 typedef enum ag_dnsloop_kind {
-	AG_DNSLOOP_REPLY,	/* a reply came: reply, len */
-	AG_DNSLOOP_TIMEOUT,	/* every try timed out */
-	AG_DNSLOOP_SERVFAIL,	/* every server said SERVFAIL */
-	AG_DNSLOOP_REFUSED,	/* every server said REFUSED */
-	AG_DNSLOOP_ERROR	/* anything else: see error */
+	AG_DNSLOOP_REPLY,    /* a reply came: reply, len */
+	AG_DNSLOOP_TIMEOUT,  /* every try timed out */
+	AG_DNSLOOP_SERVFAIL, /* every server said SERVFAIL */
+	AG_DNSLOOP_REFUSED,  /* every server said REFUSED */
+	AG_DNSLOOP_ERROR     /* anything else: see error */
 } ag_dnsloop_kind_t;
 
 typedef struct ag_dnsloop_result {
 	ag_dnsloop_kind_t kind;
-	const char *error;	/* static text, NULL for a reply */
-	const uint8_t *reply;	/* valid during done() only */
+	const char *error;    /* static text, NULL for a reply */
+	const uint8_t *reply; /* valid during done() only */
 	size_t len;
 } ag_dnsloop_result_t;
 
 typedef struct ag_dnsloop_job ag_dnsloop_job_t;
 struct ag_dnsloop_job {
-	const char *name;	/* presentation form; kept until done() */
+	const char *name; /* presentation form; kept until done() */
 	int type;
 	void (*done)(ag_dnsloop_job_t *job, const ag_dnsloop_result_t *result);
 	void *arg;
-	ag_dnsloop_job_t *next;	/* the loop's own link */
+	ag_dnsloop_job_t *next; /* the loop's own link */
 };
 
 typedef struct ag_dnsloop ag_dnsloop_t;
@@ -61,8 +61,8 @@ typedef struct ag_dnsloop ag_dnsloop_t;
  * resolv.conf) and its event thread. timeout_ms is spread over the
  * retries + 1 tries; edns_size 0 sends plain DNS. NULL on error. */
 ag_dnsloop_t *ag_dnsloop_create(const char *nameservers, unsigned timeout_ms,
-				unsigned retries, unsigned edns_size,
-				char *err, size_t errsize);
+                                unsigned retries, unsigned edns_size, char *err,
+                                size_t errsize);
 
 /* ag_dnsloop_submit - queue a job; from any thread; never fails */
 void ag_dnsloop_submit(ag_dnsloop_t *loop, ag_dnsloop_job_t *job);

@@ -10,10 +10,10 @@
 #include <string.h>
 #include <strings.h>
 
-#define AG_DNS_RR_MIN 11	/* root owner, type, class, ttl, rdlength */
-#define AG_DNS_CHAIN_MAX 16	/* CNAMEs followed inside one answer */
-#define AG_DNS_FLAG_QR 0x8000
-#define AG_DNS_FLAG_TC 0x0200
+#define AG_DNS_RR_MIN    11 /* root owner, type, class, ttl, rdlength */
+#define AG_DNS_CHAIN_MAX 16 /* CNAMEs followed inside one answer */
+#define AG_DNS_FLAG_QR   0x8000
+#define AG_DNS_FLAG_TC   0x0200
 
 enum {
 	AG_DNS_RCODE_NOERROR = 0,
@@ -44,7 +44,7 @@ typedef struct ag_dnsp {
 	uint16_t flags;
 	uint16_t ancount;
 	uint16_t nscount;
-	ag_dnsp_rr_t *rrs;	/* ancount answers, then nscount authority */
+	ag_dnsp_rr_t *rrs; /* ancount answers, then nscount authority */
 } ag_dnsp_t;
 
 /* ag_dnsr_init - read msg[0..len) from the start */
@@ -83,7 +83,7 @@ int ag_dnsr_u32(ag_dnsr_t *reader, uint32_t *value)
 	if (ag_dnsr_skip(reader, 4) < 0)
 		return -1;
 	*value = (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-		 (uint32_t)p[2] << 8 | p[3];
+	         (uint32_t)p[2] << 8 | p[3];
 	return 0;
 }
 
@@ -105,7 +105,8 @@ int ag_dnsr_name(ag_dnsr_t *reader, char *out, size_t outsize)
 		if ((c & 0xc0) == 0xc0) {
 			if (pos + 1 >= reader->len)
 				return -1;
-			size_t ptr = (size_t)(c & 0x3f) << 8 | reader->msg[pos + 1];
+			size_t ptr =
+			    (size_t)(c & 0x3f) << 8 | reader->msg[pos + 1];
 			if (ptr >= lowest)
 				return -1;
 			if (end == 0)
@@ -118,7 +119,7 @@ int ag_dnsr_name(ag_dnsr_t *reader, char *out, size_t outsize)
 		wire += (size_t)c + 1;
 		if (wire > AG_DNS_WIRE_NAME_MAX ||
 		    ag_dns_label_text(reader->msg + pos + 1, c, out, outsize,
-				  &used) < 0)
+		                      &used) < 0)
 			return -1;
 		pos += (size_t)c + 1;
 	}
@@ -240,7 +241,7 @@ static const char *ag_dnsp_read_sections(ag_dnsp_t *p, ag_dnsr_t *r)
 
 /* ag_dnsp_owned_by - whether a record's owner is name */
 static int ag_dnsp_owned_by(const ag_dnsp_t *p, const ag_dnsp_rr_t *rr,
-			    const char *name)
+                            const char *name)
 {
 	char owner[AG_DNS_NAME_TEXT_MAX + 1];
 	ag_dnsr_t r = {p->msg, p->len, rr->owner};
@@ -251,7 +252,7 @@ static int ag_dnsp_owned_by(const ag_dnsp_t *p, const ag_dnsp_rr_t *rr,
 
 /* ag_dnsp_rdata_name - the domain name filling an rdata from offset skip */
 static int ag_dnsp_rdata_name(const ag_dnsp_t *p, const ag_dnsp_rr_t *rr,
-			      size_t skip, char *out, size_t outsize)
+                              size_t skip, char *out, size_t outsize)
 {
 	ag_dnsr_t r = {p->msg, p->len, rr->rdata + skip};
 
@@ -262,7 +263,7 @@ static int ag_dnsp_rdata_name(const ag_dnsp_t *p, const ag_dnsp_rr_t *rr,
 
 /* ag_dnsp_follow - walk the CNAME chain from qname inside the answer */
 static const char *ag_dnsp_follow(const ag_dnsp_t *p, int qtype,
-				  ag_dns_reply_t *reply)
+                                  ag_dns_reply_t *reply)
 {
 	size_t cnames = 0, hops = 0;
 
@@ -280,17 +281,17 @@ static const char *ag_dnsp_follow(const ag_dnsp_t *p, int qtype,
 		if (hops > AG_DNS_CHAIN_MAX)
 			return "cname chain too long";
 		if (ag_dnsp_rdata_name(p, rr, 0, reply->next,
-				       sizeof(reply->next)) < 0)
+		                       sizeof(reply->next)) < 0)
 			return ag_dnsp_malformed;
 		reply->chain_ttl = ag_dnsp_min(reply->chain_ttl, rr->ttl);
-		i = (size_t)-1;		/* the new name may own any record */
+		i = (size_t)-1; /* the new name may own any record */
 	}
 	return NULL;
 }
 
 /* ag_dnsp_txt - the character-strings of one TXT record, joined */
 static int ag_dnsp_txt(const ag_dnsp_t *p, const ag_dnsp_rr_t *rr,
-		       ag_dns_answer_t *answer)
+                       ag_dns_answer_t *answer)
 {
 	const uint8_t *data = p->msg + rr->rdata;
 	char *text = malloc(rr->rdlen + 1);
@@ -313,8 +314,8 @@ static int ag_dnsp_txt(const ag_dnsp_t *p, const ag_dnsp_rr_t *rr,
 }
 
 /* ag_dnsp_soa - an SOA record's fields; 0 or -1 */
-static int ag_dnsp_soa(const ag_dnsp_t *p, const ag_dnsp_rr_t *rr,
-		       char *text, size_t size, uint32_t *minimum)
+static int ag_dnsp_soa(const ag_dnsp_t *p, const ag_dnsp_rr_t *rr, char *text,
+                       size_t size, uint32_t *minimum)
 {
 	ag_dnsr_t r = {p->msg, p->len, rr->rdata};
 	char mname[AG_DNS_NAME_TEXT_MAX + 1], rname[AG_DNS_NAME_TEXT_MAX + 1];
@@ -330,15 +331,15 @@ static int ag_dnsp_soa(const ag_dnsp_t *p, const ag_dnsp_rr_t *rr,
 		return -1;
 	*minimum = v[4];
 	if (text != NULL)
-		snprintf(text, size, "%s %s %u %u %u %u %u", mname, rname,
-			 v[0], v[1], v[2], v[3], v[4]);
+		snprintf(text, size, "%s %s %u %u %u %u %u", mname, rname, v[0],
+		         v[1], v[2], v[3], v[4]);
 	return 0;
 }
 
 /* ag_dnsp_add - decode one record of the wanted type into the answer;
  * 0, -1 malformed, -2 out of memory */
 static int ag_dnsp_add(const ag_dnsp_t *p, const ag_dnsp_rr_t *rr,
-		       ag_dns_answer_t *answer)
+                       ag_dns_answer_t *answer)
 {
 	char text[2 * AG_DNS_NAME_TEXT_MAX + 64];
 	uint16_t pref = 0;
@@ -351,7 +352,9 @@ static int ag_dnsp_add(const ag_dnsp_t *p, const ag_dnsp_rr_t *rr,
 		if (rr->rdlen != (rr->type == AG_DNS_A ? 4u : 16u))
 			return -1;
 		return ag_dns_answer_add(answer, rr->type, rr->ttl, 0,
-					 p->msg + rr->rdata, rr->rdlen) < 0 ? -2 : 0;
+		                         p->msg + rr->rdata, rr->rdlen) < 0
+		           ? -2
+		           : 0;
 	case AG_DNS_TXT:
 		return ag_dnsp_txt(p, rr, answer);
 	case AG_DNS_SOA:
@@ -366,19 +369,21 @@ static int ag_dnsp_add(const ag_dnsp_t *p, const ag_dnsp_rr_t *rr,
 	case AG_DNS_CNAME:
 	case AG_DNS_PTR:
 		if (ag_dnsp_rdata_name(p, rr, r.pos - rr->rdata, text,
-				       sizeof(text)) < 0)
+		                       sizeof(text)) < 0)
 			return -1;
 		break;
 	default:
 		return -1;
 	}
 	return ag_dns_answer_add(answer, rr->type, rr->ttl, pref, text,
-				 strlen(text)) < 0 ? -2 : 0;
+	                         strlen(text)) < 0
+	           ? -2
+	           : 0;
 }
 
 /* ag_dnsp_collect - the records of qtype owned by name */
 static const char *ag_dnsp_collect(const ag_dnsp_t *p, const char *name,
-				   int qtype, ag_dns_answer_t *answer)
+                                   int qtype, ag_dns_answer_t *answer)
 {
 	for (size_t i = 0; i < p->ancount; i++) {
 		const ag_dnsp_rr_t *rr = &p->rrs[i];
@@ -389,8 +394,9 @@ static const char *ag_dnsp_collect(const ag_dnsp_t *p, const char *name,
 			return ag_dnsp_nomem;
 		if (rc < 0)
 			return ag_dnsp_malformed;
-		answer->ttl = answer->count == 1 ? rr->ttl
-				: ag_dnsp_min(answer->ttl, rr->ttl);
+		answer->ttl = answer->count == 1
+		                  ? rr->ttl
+		                  : ag_dnsp_min(answer->ttl, rr->ttl);
 	}
 	return NULL;
 }
@@ -398,7 +404,7 @@ static const char *ag_dnsp_collect(const ag_dnsp_t *p, const char *name,
 /* ag_dnsp_authority - negative TTL from the authority section's SOA; also
  * tells whether an SOA and NS records are there */
 static uint32_t ag_dnsp_authority(const ag_dnsp_t *p, int *have_soa,
-				  int *have_ns)
+                                  int *have_ns)
 {
 	uint32_t ttl = AG_DNS_NEG_TTL_DEFAULT;
 
@@ -412,39 +418,38 @@ static uint32_t ag_dnsp_authority(const ag_dnsp_t *p, int *have_soa,
 			continue;
 		*have_soa = 1;
 		ttl = ag_dnsp_min(ag_dnsp_min(rr->ttl, ag_dnsp_ttl(minimum)),
-				  AG_DNS_NEG_TTL_MAX);
+		                  AG_DNS_NEG_TTL_MAX);
 	}
 	return ttl;
 }
 
 /* ag_dnsp_conclude - OK, negative, a referral, or the next name to ask */
 static ag_dns_answer_t *ag_dnsp_conclude(const ag_dnsp_t *p, int rcode,
-					 const char *qname,
-					 ag_dns_answer_t *answer,
-					 ag_dns_reply_t *reply)
+                                         const char *qname,
+                                         ag_dns_answer_t *answer,
+                                         ag_dns_reply_t *reply)
 {
 	int soa, ns;
 	uint32_t neg;
 
 	if (answer->count > 0) {
-		answer->ttl = ag_dnsp_min(ag_dnsp_min(answer->ttl,
-						      reply->chain_ttl),
-					  AG_DNS_TTL_MAX);
+		answer->ttl = ag_dnsp_min(
+		    ag_dnsp_min(answer->ttl, reply->chain_ttl), AG_DNS_TTL_MAX);
 		return answer;
 	}
 	neg = ag_dnsp_authority(p, &soa, &ns);
 	if (rcode == AG_DNS_RCODE_NOERROR && !soa &&
 	    strcasecmp(reply->next, qname) != 0) {
 		ag_dns_answer_free(answer);
-		return NULL;		/* the chain goes on elsewhere */
+		return NULL; /* the chain goes on elsewhere */
 	}
 	if (rcode == AG_DNS_RCODE_NOERROR && !soa && ns && p->ancount == 0) {
 		answer->status = AG_DNS_TEMPFAIL;
-		answer->error = "referral";	/* not a recursive server */
+		answer->error = "referral"; /* not a recursive server */
 		return answer;
 	}
-	answer->status = rcode == AG_DNS_RCODE_NXDOMAIN ? AG_DNS_NXDOMAIN
-							 : AG_DNS_NODATA;
+	answer->status =
+	    rcode == AG_DNS_RCODE_NXDOMAIN ? AG_DNS_NXDOMAIN : AG_DNS_NODATA;
 	answer->ttl = ag_dnsp_min(neg, reply->chain_ttl);
 	return answer;
 }
@@ -452,8 +457,8 @@ static ag_dns_answer_t *ag_dnsp_conclude(const ag_dnsp_t *p, int rcode,
 /* ag_dnsp_parse - the answer for a reply, or NULL to ask reply->next;
  * *error set for a TEMPFAIL */
 static ag_dns_answer_t *ag_dnsp_parse(ag_dnsp_t *p, const char *qname,
-				      int qtype, ag_dns_reply_t *reply,
-				      const char **error)
+                                      int qtype, ag_dns_reply_t *reply,
+                                      const char **error)
 {
 	ag_dnsr_t r;
 	ag_dns_answer_t *answer;
@@ -475,7 +480,7 @@ static ag_dns_answer_t *ag_dnsp_parse(ag_dnsp_t *p, const char *qname,
 
 /* ag_dns_parse_reply - parse msg as the reply to (qname, qtype) */
 int ag_dns_parse_reply(const uint8_t *msg, size_t len, const char *qname,
-		       int qtype, ag_dns_reply_t *reply)
+                       int qtype, ag_dns_reply_t *reply)
 {
 	ag_dnsp_t p = {.msg = msg, .len = len};
 	const char *error = NULL;

@@ -11,7 +11,7 @@
 
 /* ag_dns_label_text - append one label in presentation form */
 int ag_dns_label_text(const uint8_t *label, size_t len, char *out,
-		      size_t outsize, size_t *used)
+                      size_t outsize, size_t *used)
 {
 	if (*used > 0) {
 		if (*used + 1 >= outsize)
@@ -50,7 +50,8 @@ int ag_dns_name_normalize(const char *raw, char *out, size_t outsize)
 		return -1;
 	for (size_t start = 0; start <= len;) {
 		const char *dot = memchr(raw + start, '.', len - start);
-		size_t n = dot != NULL ? (size_t)(dot - raw) - start : len - start;
+		size_t n =
+		    dot != NULL ? (size_t)(dot - raw) - start : len - start;
 		uint8_t label[AG_DNS_LABEL_MAX];
 		if (n == 0 || n > AG_DNS_LABEL_MAX)
 			return -1;
@@ -94,8 +95,8 @@ static int ag_dns_escape_octet(const char **text)
 int ag_dns_name_wire(const char *text, uint8_t *out, size_t outsize)
 {
 	size_t start = 0, pos = 1;
-	size_t limit = outsize < AG_DNS_WIRE_NAME_MAX ? outsize
-						      : AG_DNS_WIRE_NAME_MAX;
+	size_t limit =
+	    outsize < AG_DNS_WIRE_NAME_MAX ? outsize : AG_DNS_WIRE_NAME_MAX;
 
 	if (limit == 0)
 		return -1;
@@ -185,22 +186,22 @@ int ag_dnsw_name(ag_dnsw_t *writer, const char *name)
 
 /* ag_dns_query_build - a recursive query, EDNS0 when asked */
 int ag_dns_query_build(const char *name, int type, uint16_t id,
-		       unsigned edns_size, uint8_t *out, size_t outsize)
+                       unsigned edns_size, uint8_t *out, size_t outsize)
 {
 	ag_dnsw_t w;
 
 	ag_dnsw_init(&w, out, outsize);
 	ag_dnsw_u16(&w, id);
-	ag_dnsw_u16(&w, 0x0100);		/* RD */
+	ag_dnsw_u16(&w, 0x0100); /* RD */
 	ag_dnsw_u16(&w, 1);
 	ag_dnsw_u32(&w, 0);
 	ag_dnsw_u16(&w, edns_size > 0);
 	if (name[0] == '\0' || ag_dnsw_name(&w, name) < 0)
 		return -1;
 	ag_dnsw_u16(&w, (unsigned)type);
-	ag_dnsw_u16(&w, 1);			/* IN */
+	ag_dnsw_u16(&w, 1); /* IN */
 	if (edns_size > 0) {
-		ag_dnsw_bytes(&w, "", 1);	/* the root */
+		ag_dnsw_bytes(&w, "", 1); /* the root */
 		ag_dnsw_u16(&w, AG_DNS_TYPE_OPT);
 		ag_dnsw_u16(&w, edns_size);
 		ag_dnsw_u32(&w, 0);

@@ -21,9 +21,9 @@
 #include <stdint.h>
 
 #define AG_DNS_WIRE_NAME_MAX 255
-#define AG_DNS_LABEL_MAX 63
-#define AG_DNS_HEADER_SIZE 12
-#define AG_DNS_QUERY_MAX (AG_DNS_HEADER_SIZE + AG_DNS_WIRE_NAME_MAX + 4 + 11)
+#define AG_DNS_LABEL_MAX     63
+#define AG_DNS_HEADER_SIZE   12
+#define AG_DNS_QUERY_MAX     (AG_DNS_HEADER_SIZE + AG_DNS_WIRE_NAME_MAX + 4 + 11)
 
 /* A write position in a message buffer; a write that does not fit sets
  * overflow and writes nothing, so a whole message is checked once. */
@@ -56,21 +56,21 @@ int ag_dnsw_name(ag_dnsw_t *writer, const char *name);
 /* ag_dns_label_text - append a label in presentation form to out[*used..],
  * after a '.' unless it is the first; 0 or -1 */
 int ag_dns_label_text(const uint8_t *label, size_t len, char *out,
-		      size_t outsize, size_t *used);
+                      size_t outsize, size_t *used);
 
 /* ag_dns_name_normalize - a raw name in lower-case presentation form;
  * 0 or -1 (the root, empty and malformed names are refused) */
 int ag_dns_name_normalize(const char *raw, char *out, size_t outsize)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 /* ag_dns_name_wire - a presentation name in wire form; octets or -1 */
 int ag_dns_name_wire(const char *text, uint8_t *out, size_t outsize)
-	__attribute__((warn_unused_result));
+    __attribute__((warn_unused_result));
 
 /* ag_dns_query_build - a recursive query for (name, type, IN) with an EDNS0
  * OPT record when edns_size > 0; octets or -1 */
 int ag_dns_query_build(const char *name, int type, uint16_t id,
-		       unsigned edns_size, uint8_t *out, size_t outsize)
-	__attribute__((warn_unused_result));
+                       unsigned edns_size, uint8_t *out, size_t outsize)
+    __attribute__((warn_unused_result));
 
 #endif

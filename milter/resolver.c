@@ -31,22 +31,22 @@ typedef struct ag_resolver_cares ag_resolver_cares_t;
 /* One outgoing query and everyone waiting for it. */
 typedef struct ag_resolver_pending {
 	ag_dnsloop_job_t job;
-	struct ag_resolver_pending *chain;	/* in-flight bucket */
+	struct ag_resolver_pending *chain; /* in-flight bucket */
 	ag_resolver_cares_t *owner;
 	pthread_cond_t cond;
-	unsigned refs;		/* waiters, plus one while in flight */
+	unsigned refs; /* waiters, plus one while in flight */
 	int done;
 	int type;
 	uint32_t hash;
-	unsigned hops;		/* CNAME targets asked so far */
+	unsigned hops; /* CNAME targets asked so far */
 	uint32_t chain_ttl;
 	ag_dns_answer_t *answer;
-	char *asked[AG_RESOLVER_REQUERIES + 1];	/* [0] is the key */
+	char *asked[AG_RESOLVER_REQUERIES + 1]; /* [0] is the key */
 } ag_resolver_pending_t;
 
 struct ag_resolver_cares {
 	ag_resolver_t base;
-	pthread_mutex_t lock;	/* guards all below but loop */
+	pthread_mutex_t lock; /* guards all below but loop */
 	pthread_condattr_t condattr;
 	ag_dnsloop_t *loop;
 	ag_dnscache_t *cache;
@@ -59,13 +59,13 @@ struct ag_resolver_cares {
 };
 
 static ag_dns_answer_t *ag_resolver_cares_query(ag_resolver_t *base,
-					  const char *name, int type,
-					  unsigned timeout_ms);
+                                                const char *name, int type,
+                                                unsigned timeout_ms);
 static void ag_resolver_cares_destroy(ag_resolver_t *base);
 
 static const ag_resolver_ops_t ag_resolver_cares_ops = {
-	.query = ag_resolver_cares_query,
-	.destroy = ag_resolver_cares_destroy,
+    .query = ag_resolver_cares_query,
+    .destroy = ag_resolver_cares_destroy,
 };
 
 /* ag_resolver_options_init - defaults, system nameservers */
@@ -119,7 +119,7 @@ static void ag_resolver_pending_release(ag_resolver_pending_t *p)
 
 /* ag_resolver_bucket - the in-flight bucket of a hash */
 static ag_resolver_pending_t **ag_resolver_bucket(ag_resolver_cares_t *r,
-						  uint32_t hash)
+                                                  uint32_t hash)
 {
 	return &r->inflight[hash % AG_RESOLVER_BUCKETS];
 }
@@ -137,8 +137,8 @@ static void ag_resolver_unlink(ag_resolver_cares_t *r, ag_resolver_pending_t *p)
 
 /* ag_resolver_count - count how a query ended (lock held) */
 static void ag_resolver_count(ag_resolver_stats_t *stats,
-			      ag_dnsloop_kind_t kind,
-			      const ag_dns_answer_t *answer)
+                              ag_dnsloop_kind_t kind,
+                              const ag_dns_answer_t *answer)
 {
 	if (kind == AG_DNSLOOP_TIMEOUT)
 		stats->timeouts++;
@@ -154,7 +154,7 @@ static void ag_resolver_count(ag_resolver_stats_t *stats,
 
 /* ag_resolver_finish - cache the answer, wake the waiters (event thread) */
 static void ag_resolver_finish(ag_resolver_pending_t *p,
-			       ag_dns_answer_t *answer, ag_dnsloop_kind_t kind)
+                               ag_dns_answer_t *answer, ag_dnsloop_kind_t kind)
 {
 	ag_resolver_cares_t *r = p->owner;
 
@@ -162,9 +162,10 @@ static void ag_resolver_finish(ag_resolver_pending_t *p,
 	ag_resolver_count(&r->stats, kind, answer);
 	if (answer != NULL)
 		(void)ag_dnscache_put(r->cache, p->asked[0], p->type, answer,
-				      answer->status == AG_DNS_TEMPFAIL
-				      ? r->tempfail_ttl : answer->ttl,
-				      ag_resolver_now(r));
+		                      answer->status == AG_DNS_TEMPFAIL
+		                          ? r->tempfail_ttl
+		                          : answer->ttl,
+		                      ag_resolver_now(r));
 	ag_resolver_unlink(r, p);
 	p->answer = answer;
 	p->done = 1;
@@ -175,7 +176,7 @@ static void ag_resolver_finish(ag_resolver_pending_t *p,
 
 /* ag_resolver_requery - ask the end of a CNAME chain; error text or NULL */
 static const char *ag_resolver_requery(ag_resolver_pending_t *p,
-				       const char *next)
+                                       const char *next)
 {
 	ag_resolver_cares_t *r = p->owner;
 
@@ -197,15 +198,15 @@ static const char *ag_resolver_requery(ag_resolver_pending_t *p,
 /* ag_resolver_read - parse a reply; 1 when a CNAME target was asked
  * instead, else 0 with *answer set (NULL: out of memory) */
 static int ag_resolver_read(ag_resolver_pending_t *p,
-			    const ag_dnsloop_result_t *result,
-			    ag_dnsloop_kind_t *kind, ag_dns_answer_t **answer)
+                            const ag_dnsloop_result_t *result,
+                            ag_dnsloop_kind_t *kind, ag_dns_answer_t **answer)
 {
 	ag_dns_reply_t reply;
 	const char *error;
 
 	*answer = NULL;
-	if (ag_dns_parse_reply(result->reply, result->len, p->job.name,
-			       p->type, &reply) < 0)
+	if (ag_dns_parse_reply(result->reply, result->len, p->job.name, p->type,
+	                       &reply) < 0)
 		return 0;
 	if (reply.rcode == 2)
 		*kind = AG_DNSLOOP_SERVFAIL;
@@ -226,7 +227,7 @@ static int ag_resolver_read(ag_resolver_pending_t *p,
 
 /* ag_resolver_on_done - the event thread ends one query */
 static void ag_resolver_on_done(ag_dnsloop_job_t *job,
-				const ag_dnsloop_result_t *result)
+                                const ag_dnsloop_result_t *result)
 {
 	ag_resolver_pending_t *p = job->arg;
 	ag_dnsloop_kind_t kind = result->kind;
@@ -242,8 +243,8 @@ static void ag_resolver_on_done(ag_dnsloop_job_t *job,
 /* ag_resolver_pending_new - a query for key, one reference for the asker
  * and one for the event thread */
 static ag_resolver_pending_t *ag_resolver_pending_new(ag_resolver_cares_t *r,
-						      const char *key, int type,
-						      uint32_t hash)
+                                                      const char *key, int type,
+                                                      uint32_t hash)
 {
 	ag_resolver_pending_t *p = calloc(1, sizeof(*p));
 
@@ -270,7 +271,7 @@ static ag_resolver_pending_t *ag_resolver_pending_new(ag_resolver_cares_t *r,
 /* ag_resolver_join - the pending query for a key, started if need be
  * (lock held); NULL when out of memory */
 static ag_resolver_pending_t *ag_resolver_join(ag_resolver_cares_t *r,
-					       const char *key, int type)
+                                               const char *key, int type)
 {
 	uint32_t hash = ag_dnscache_hash(key, type);
 	ag_resolver_pending_t **bucket = ag_resolver_bucket(r, hash), *p;
@@ -294,8 +295,8 @@ static ag_resolver_pending_t *ag_resolver_join(ag_resolver_cares_t *r,
 /* ag_resolver_wait - sleep until the query is done or the deadline
  * (lock held); the caller's copy of the answer */
 static ag_dns_answer_t *ag_resolver_wait(ag_resolver_cares_t *r,
-					 ag_resolver_pending_t *p,
-					 const struct timespec *deadline)
+                                         ag_resolver_pending_t *p,
+                                         const struct timespec *deadline)
 {
 	ag_dns_answer_t *answer;
 	int rc = 0;
@@ -303,7 +304,8 @@ static ag_dns_answer_t *ag_resolver_wait(ag_resolver_cares_t *r,
 	while (!p->done && rc != ETIMEDOUT)
 		rc = pthread_cond_timedwait(&p->cond, &r->lock, deadline);
 	if (p->done) {
-		answer = p->answer != NULL ? ag_dns_answer_copy(p->answer) : NULL;
+		answer =
+		    p->answer != NULL ? ag_dns_answer_copy(p->answer) : NULL;
 	} else {
 		answer = ag_dns_answer_fail("timeout");
 		r->stats.deadline_expired++;
@@ -314,11 +316,11 @@ static ag_dns_answer_t *ag_resolver_wait(ag_resolver_cares_t *r,
 
 /* ag_resolver_cached - 1 and a copy on a hit, 0 on a miss, -1 out of
  * memory (lock held) */
-static int ag_resolver_cached(ag_resolver_cares_t *r, const char *key,
-			      int type, ag_dns_answer_t **answer)
+static int ag_resolver_cached(ag_resolver_cares_t *r, const char *key, int type,
+                              ag_dns_answer_t **answer)
 {
-	int rc = ag_dnscache_get(r->cache, key, type, ag_resolver_now(r),
-				 answer);
+	int rc =
+	    ag_dnscache_get(r->cache, key, type, ag_resolver_now(r), answer);
 
 	if (rc == 1)
 		r->stats.cache_hits++;
@@ -330,9 +332,9 @@ static int ag_resolver_cached(ag_resolver_cares_t *r, const char *key,
 /* ag_resolver_type_ok - whether the parser knows the type */
 static int ag_resolver_type_ok(int type)
 {
-	static const int known[] = {AG_DNS_A, AG_DNS_NS, AG_DNS_CNAME,
-				    AG_DNS_SOA, AG_DNS_PTR, AG_DNS_MX,
-				    AG_DNS_TXT, AG_DNS_AAAA};
+	static const int known[] = {AG_DNS_A,   AG_DNS_NS,  AG_DNS_CNAME,
+	                            AG_DNS_SOA, AG_DNS_PTR, AG_DNS_MX,
+	                            AG_DNS_TXT, AG_DNS_AAAA};
 
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
 		if (type == known[i])
@@ -352,8 +354,8 @@ static ag_dns_answer_t *ag_resolver_invalid(void)
 
 /* ag_resolver_cares_query - look up (name, type) for the caller */
 static ag_dns_answer_t *ag_resolver_cares_query(ag_resolver_t *base,
-					  const char *name, int type,
-					  unsigned timeout_ms)
+                                                const char *name, int type,
+                                                unsigned timeout_ms)
 {
 	ag_resolver_cares_t *r = (ag_resolver_cares_t *)base;
 	char key[AG_DNS_NAME_TEXT_MAX + 1];
@@ -365,8 +367,8 @@ static ag_dns_answer_t *ag_resolver_cares_query(ag_resolver_t *base,
 		return ag_dns_answer_fail("unsupported type");
 	if (name == NULL || ag_dns_name_normalize(name, key, sizeof(key)) < 0)
 		return ag_resolver_invalid();
-	ag_resolver_deadline(&deadline, timeout_ms > 0 ? timeout_ms
-						       : r->timeout_ms);
+	ag_resolver_deadline(&deadline,
+	                     timeout_ms > 0 ? timeout_ms : r->timeout_ms);
 	pthread_mutex_lock(&r->lock);
 	if (ag_resolver_cached(r, key, type, &answer) == 0 &&
 	    (p = ag_resolver_join(r, key, type)) != NULL)
@@ -392,7 +394,7 @@ int ag_resolver_stats(ag_resolver_t *resolver, ag_resolver_stats_t *stats)
 
 /* ag_resolver_check - options out of range; 0 or -1 with err */
 static int ag_resolver_check(const ag_resolver_options_t *opts, char *err,
-			     size_t errsize)
+                             size_t errsize)
 {
 	const char *what = NULL;
 
@@ -401,7 +403,7 @@ static int ag_resolver_check(const ag_resolver_options_t *opts, char *err,
 	else if (opts->retries > 5)
 		what = "retries: 0 to 5";
 	else if (opts->edns_size != 0 &&
-		 (opts->edns_size < 512 || opts->edns_size > 4096))
+	         (opts->edns_size < 512 || opts->edns_size > 4096))
 		what = "EDNS size: 0 (off) or 512 to 4096";
 	else if (opts->tempfail_ttl > 3600)
 		what = "TEMPFAIL TTL: 0 to 3600 s";
@@ -411,8 +413,8 @@ static int ag_resolver_check(const ag_resolver_options_t *opts, char *err,
 }
 
 /* ag_resolver_create - a resolver with its event thread */
-ag_resolver_t *ag_resolver_create(const ag_resolver_options_t *opts,
-				  char *err, size_t errsize)
+ag_resolver_t *ag_resolver_create(const ag_resolver_options_t *opts, char *err,
+                                  size_t errsize)
 {
 	ag_resolver_cares_t *r;
 
@@ -434,8 +436,8 @@ ag_resolver_t *ag_resolver_create(const ag_resolver_options_t *opts,
 		snprintf(err, errsize, "out of memory");
 	else
 		r->loop = ag_dnsloop_create(opts->nameservers, opts->timeout_ms,
-					    opts->retries, opts->edns_size,
-					    err, errsize);
+		                            opts->retries, opts->edns_size, err,
+		                            errsize);
 	if (r->loop == NULL) {
 		ag_resolver_cares_destroy(&r->base);
 		return NULL;

@@ -19,7 +19,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ag_dnsr_t r;
 
 	ag_dnsr_init(&r, data, size);
-	if (ag_dnsr_skip(&r, 12) == 0 && ag_dnsr_name(&r, qname, sizeof(qname)) == 0)
+	if (ag_dnsr_skip(&r, 12) == 0 &&
+	    ag_dnsr_name(&r, qname, sizeof(qname)) == 0)
 		(void)!ag_dnsr_u16(&r, &qtype);
 	if (ag_dns_parse_reply(data, size, qname, qtype, &reply) < 0)
 		return 0;

@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+
 #include <cmocka.h>
 
 #include <arpa/inet.h>
@@ -34,8 +35,8 @@ typedef struct t_env {
 	char counts[96];
 	char servers[64];
 	pid_t pid;
-	_Atomic uint64_t now_ms;	/* the injected clock */
-	char dkim[1024];		/* a 4096-bit DKIM key record */
+	_Atomic uint64_t now_ms; /* the injected clock */
+	char dkim[1024];         /* a 4096-bit DKIM key record */
 } t_env_t;
 
 static t_env_t *t_env;
@@ -59,7 +60,7 @@ static uint64_t t_ms(void)
 static void t_dkim_key(char *out, size_t size)
 {
 	static const char b64[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	size_t n = (size_t)snprintf(out, size, "v=DKIM1; k=rsa; p=MIICIjAN");
 	uint32_t x = 12345;
 
@@ -76,44 +77,46 @@ static void t_write_zone(t_env_t *env)
 	FILE *fp = fopen(env->zone, "w");
 
 	assert_non_null(fp);
-	fprintf(fp,
-		"example.com SOA 3600 ns1.example.com hostmaster.example.com 1 7200 900 1209600 600\n"
-		"example.com A 300 192.0.2.1\n"
-		"example.com AAAA 300 2001:db8::1\n"
-		"example.com MX 300 10 mx.example.com\n"
-		"example.com MX 200 20 mx2.example.com\n"
-		"example.com TXT 300 \"v=spf1 \" \"ip4:192.0.2.0/24 \" \"-all\"\n"
-		"example.com NS 300 ns1.example.com\n"
-		"www.example.com CNAME 120 example.com\n"
-		"1.2.0.192.in-addr.arpa PTR 300 mail.example.com\n"
-		"nullmx.example.com MX 300 0 .\n"
-		"s4096._domainkey.example.com TXT 300 \"%s\"\n"
-		"neg.test SOA 60 ns.neg.test host.neg.test 1 2 3 4 600\n"
-		"empty.neg.test A 300 192.0.2.2\n"
-		"servfail.example.com servfail\n"
-		"refused.example.com refused\n"
-		"formerr.example.com formerr\n"
-		"timeout.example.com timeout\n"
-		"garbage.example.com garbage\n"
-		"wrongid.example.com wrong-id\n"
-		"tcpalso.example.com truncate-all\n"
-		"tcpalso.example.com A 300 192.0.2.3\n"
-		"tc.example.com truncate\n"
-		"tc.example.com A 300 192.0.2.4\n"
-		"slow.example.com delay 300\n"
-		"slow.example.com A 300 192.0.2.5\n"
-		"late.example.com delay 400\n"
-		"late.example.com A 300 192.0.2.6\n"
-		"loop.example.com cname-loop\n"
-		"ext.example.com nochase\n"
-		"ext.example.com CNAME 50 target.other\n"
-		"target.other A 100 198.51.100.7\n"
-		"la.example.com nochase\nla.example.com CNAME 60 lb.other\n"
-		"lb.other nochase\nlb.other CNAME 60 la.example.com\n",
-		env->dkim);
+	fprintf(
+	    fp,
+	    "example.com SOA 3600 ns1.example.com hostmaster.example.com 1 "
+	    "7200 900 1209600 600\n"
+	    "example.com A 300 192.0.2.1\n"
+	    "example.com AAAA 300 2001:db8::1\n"
+	    "example.com MX 300 10 mx.example.com\n"
+	    "example.com MX 200 20 mx2.example.com\n"
+	    "example.com TXT 300 \"v=spf1 \" \"ip4:192.0.2.0/24 \" \"-all\"\n"
+	    "example.com NS 300 ns1.example.com\n"
+	    "www.example.com CNAME 120 example.com\n"
+	    "1.2.0.192.in-addr.arpa PTR 300 mail.example.com\n"
+	    "nullmx.example.com MX 300 0 .\n"
+	    "s4096._domainkey.example.com TXT 300 \"%s\"\n"
+	    "neg.test SOA 60 ns.neg.test host.neg.test 1 2 3 4 600\n"
+	    "empty.neg.test A 300 192.0.2.2\n"
+	    "servfail.example.com servfail\n"
+	    "refused.example.com refused\n"
+	    "formerr.example.com formerr\n"
+	    "timeout.example.com timeout\n"
+	    "garbage.example.com garbage\n"
+	    "wrongid.example.com wrong-id\n"
+	    "tcpalso.example.com truncate-all\n"
+	    "tcpalso.example.com A 300 192.0.2.3\n"
+	    "tc.example.com truncate\n"
+	    "tc.example.com A 300 192.0.2.4\n"
+	    "slow.example.com delay 300\n"
+	    "slow.example.com A 300 192.0.2.5\n"
+	    "late.example.com delay 400\n"
+	    "late.example.com A 300 192.0.2.6\n"
+	    "loop.example.com cname-loop\n"
+	    "ext.example.com nochase\n"
+	    "ext.example.com CNAME 50 target.other\n"
+	    "target.other A 100 198.51.100.7\n"
+	    "la.example.com nochase\nla.example.com CNAME 60 lb.other\n"
+	    "lb.other nochase\nlb.other CNAME 60 la.example.com\n",
+	    env->dkim);
 	for (int i = 0; i < 10; i++)
 		fprintf(fp, "c%d.other nochase\nc%d.other CNAME 60 c%d.other\n",
-			i, i, i + 1);
+		        i, i, i + 1);
 	fprintf(fp, "c10.other A 60 198.51.100.10\n");
 	for (int i = 0; i < 5; i++)
 		fprintf(fp, "e%d.example.com A 300 192.0.2.%d\n", i, 10 + i);
@@ -175,7 +178,7 @@ static int t_teardown(void **state)
 
 /* t_resolver - a fresh resolver on fakedns with the injected clock */
 static ag_resolver_t *t_resolver(unsigned timeout_ms, size_t cache_size,
-				 unsigned edns_size, unsigned tempfail_ttl)
+                                 unsigned edns_size, unsigned tempfail_ttl)
 {
 	ag_resolver_options_t opts;
 	char err[256] = "";
@@ -198,7 +201,7 @@ static ag_resolver_t *t_resolver(unsigned timeout_ms, size_t cache_size,
 
 /* t_count - queries fakedns saw for (name, type) over udp and tcp */
 static unsigned long t_count(const char *name, const char *type,
-			     unsigned long *tcp)
+                             unsigned long *tcp)
 {
 	char n[512], t[16];
 	unsigned long u, c, total = 0;
@@ -238,15 +241,15 @@ static void t_expect_counts(ag_resolver_t *r, uint64_t sent, uint64_t hits)
 
 /* t_ask - one query that must come back with the given status */
 static ag_dns_answer_t *t_ask(ag_resolver_t *r, const char *name, int type,
-			      ag_dns_status_t status)
+                              ag_dns_status_t status)
 {
 	ag_dns_answer_t *a = ag_resolver_query(r, name, type, 0);
 
 	assert_non_null(a);
 	if (a->status != status)
 		fail_msg("%s type %d: %s (%s), expected %s", name, type,
-			 ag_dns_status_name(a->status),
-			 a->error ? a->error : "-", ag_dns_status_name(status));
+		         ag_dns_status_name(a->status),
+		         a->error ? a->error : "-", ag_dns_status_name(status));
 	return a;
 }
 
@@ -257,22 +260,26 @@ static void test_each_record_type(void **state)
 		int type;
 		size_t count;
 		uint16_t pref;
-		const char *text;	/* first record; NULL for addresses */
+		const char *text; /* first record; NULL for addresses */
 		uint32_t ttl;
 	} cases[] = {
-		{"example.com", AG_DNS_MX, 2, 10, "mx.example.com", 200},
-		{"example.com", AG_DNS_TXT, 1, 0, "v=spf1 ip4:192.0.2.0/24 -all", 300},
-		{"1.2.0.192.in-addr.arpa", AG_DNS_PTR, 1, 0, "mail.example.com", 300},
-		{"www.example.com", AG_DNS_CNAME, 1, 0, "example.com", 120},
-		{"example.com", AG_DNS_NS, 1, 0, "ns1.example.com", 300},
-		{"example.com", AG_DNS_SOA, 1, 0,
-		 "ns1.example.com hostmaster.example.com 1 7200 900 1209600 600", 3600},
-		{"nullmx.example.com", AG_DNS_MX, 1, 0, "", 300},
+	    {"example.com", AG_DNS_MX, 2, 10, "mx.example.com", 200},
+	    {"example.com", AG_DNS_TXT, 1, 0, "v=spf1 ip4:192.0.2.0/24 -all",
+	     300},
+	    {"1.2.0.192.in-addr.arpa", AG_DNS_PTR, 1, 0, "mail.example.com",
+	     300},
+	    {"www.example.com", AG_DNS_CNAME, 1, 0, "example.com", 120},
+	    {"example.com", AG_DNS_NS, 1, 0, "ns1.example.com", 300},
+	    {"example.com", AG_DNS_SOA, 1, 0,
+	     "ns1.example.com hostmaster.example.com 1 7200 900 1209600 600",
+	     3600},
+	    {"nullmx.example.com", AG_DNS_MX, 1, 0, "", 300},
 	};
 	ag_resolver_t *r = t_resolver(1000, 100, 1232, 0);
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		ag_dns_answer_t *a = t_ask(r, cases[i].name, cases[i].type, AG_DNS_OK);
+		ag_dns_answer_t *a =
+		    t_ask(r, cases[i].name, cases[i].type, AG_DNS_OK);
 		assert_int_equal(a->count, cases[i].count);
 		assert_int_equal(a->rrs[0].type, cases[i].type);
 		assert_int_equal(a->ttl, cases[i].ttl);
@@ -299,21 +306,23 @@ static void test_long_txt_needs_tcp_without_edns(void **state)
 {
 	unsigned long tcp;
 	ag_resolver_t *r = t_resolver(1000, 100, 0, 0);
-	ag_dns_answer_t *a = t_ask(r, "s4096._domainkey.example.com",
-				   AG_DNS_TXT, AG_DNS_OK);
+	ag_dns_answer_t *a =
+	    t_ask(r, "s4096._domainkey.example.com", AG_DNS_TXT, AG_DNS_OK);
 
 	assert_true(strlen(t_env->dkim) > 512);
 	assert_int_equal(a->count, 1);
 	assert_string_equal(a->rrs[0].data, t_env->dkim);
-	assert_int_equal(t_count("s4096._domainkey.example.com", "TXT", &tcp), 2);
+	assert_int_equal(t_count("s4096._domainkey.example.com", "TXT", &tcp),
+	                 2);
 	assert_int_equal(tcp, 1);
 	ag_dns_answer_free(a);
 	ag_resolver_destroy(r);
 
-	r = t_resolver(1000, 100, 1232, 0);	/* EDNS: it fits in UDP */
+	r = t_resolver(1000, 100, 1232, 0); /* EDNS: it fits in UDP */
 	a = t_ask(r, "s4096._domainkey.example.com", AG_DNS_TXT, AG_DNS_OK);
 	assert_string_equal(a->rrs[0].data, t_env->dkim);
-	assert_int_equal(t_count("s4096._domainkey.example.com", "TXT", &tcp), 3);
+	assert_int_equal(t_count("s4096._domainkey.example.com", "TXT", &tcp),
+	                 3);
 	assert_int_equal(tcp, 1);
 	ag_dns_answer_free(a);
 	ag_resolver_destroy(r);
@@ -340,18 +349,18 @@ static void test_negative_answers_and_ttls(void **state)
 		ag_dns_status_t status;
 		uint32_t ttl;
 	} cases[] = {
-		{"nx.example.com", AG_DNS_A, AG_DNS_NXDOMAIN, 600},	/* SOA min */
-		{"example.com", AG_DNS_PTR, AG_DNS_NODATA, 600},
-		{"www.example.com", AG_DNS_PTR, AG_DNS_NODATA, 120},	/* CNAME */
-		{"nx.neg.test", AG_DNS_TXT, AG_DNS_NXDOMAIN, 60},	/* SOA TTL */
-		{"empty.neg.test", AG_DNS_MX, AG_DNS_NODATA, 60},
-		{"nowhere.invalid", AG_DNS_A, AG_DNS_NXDOMAIN, 300},	/* no SOA */
+	    {"nx.example.com", AG_DNS_A, AG_DNS_NXDOMAIN, 600}, /* SOA min */
+	    {"example.com", AG_DNS_PTR, AG_DNS_NODATA, 600},
+	    {"www.example.com", AG_DNS_PTR, AG_DNS_NODATA, 120}, /* CNAME */
+	    {"nx.neg.test", AG_DNS_TXT, AG_DNS_NXDOMAIN, 60},    /* SOA TTL */
+	    {"empty.neg.test", AG_DNS_MX, AG_DNS_NODATA, 60},
+	    {"nowhere.invalid", AG_DNS_A, AG_DNS_NXDOMAIN, 300}, /* no SOA */
 	};
 	ag_resolver_t *r = t_resolver(1000, 100, 1232, 0);
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		ag_dns_answer_t *a = t_ask(r, cases[i].name, cases[i].type,
-					   cases[i].status);
+		ag_dns_answer_t *a =
+		    t_ask(r, cases[i].name, cases[i].type, cases[i].status);
 		assert_int_equal(a->count, 0);
 		assert_int_equal(a->ttl, cases[i].ttl);
 		ag_dns_answer_free(a);
@@ -366,27 +375,27 @@ static void test_each_fault_is_tempfail_in_time(void **state)
 		const char *name;
 		const char *error;
 	} cases[] = {
-		{"servfail.example.com", "servfail"},
-		{"refused.example.com", "refused"},
-		{"formerr.example.com", "formerr"},
-		{"garbage.example.com", "malformed reply"},
-		{"tcpalso.example.com", "truncated"},
-		{"timeout.example.com", "timeout"},
-		{"wrongid.example.com", "timeout"},
-		{"loop.example.com", "cname loop"},
+	    {"servfail.example.com", "servfail"},
+	    {"refused.example.com", "refused"},
+	    {"formerr.example.com", "formerr"},
+	    {"garbage.example.com", "malformed reply"},
+	    {"tcpalso.example.com", "truncated"},
+	    {"timeout.example.com", "timeout"},
+	    {"wrongid.example.com", "timeout"},
+	    {"loop.example.com", "cname loop"},
 	};
 	ag_resolver_t *r = t_resolver(600, 100, 1232, 0);
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		uint64_t start = t_ms();
-		ag_dns_answer_t *a = t_ask(r, cases[i].name, AG_DNS_A,
-					   AG_DNS_TEMPFAIL);
+		ag_dns_answer_t *a =
+		    t_ask(r, cases[i].name, AG_DNS_A, AG_DNS_TEMPFAIL);
 		uint64_t took = t_ms() - start;
 		assert_string_equal(a->error, cases[i].error);
 		assert_int_equal(a->count, 0);
 		if (took > 600 + 300)
 			fail_msg("%s took %llu ms", cases[i].name,
-				 (unsigned long long)took);
+			         (unsigned long long)took);
 		ag_dns_answer_free(a);
 	}
 	ag_resolver_stats_t st = t_stats(r);
@@ -394,7 +403,7 @@ static void test_each_fault_is_tempfail_in_time(void **state)
 	assert_int_equal(st.refused, 1);
 	assert_true(st.timeouts + st.deadline_expired >= 2);
 	assert_true(st.other_failures >= 4);
-	assert_int_equal(st.cache_entries, 0);	/* TEMPFAIL is not cached */
+	assert_int_equal(st.cache_entries, 0); /* TEMPFAIL is not cached */
 	ag_resolver_destroy(r);
 }
 
@@ -402,13 +411,14 @@ static void test_caller_deadline_ends_wait_not_query(void **state)
 {
 	ag_resolver_t *r = t_resolver(2000, 100, 1232, 0);
 	uint64_t start = t_ms();
-	ag_dns_answer_t *a = ag_resolver_query(r, "late.example.com", AG_DNS_A, 100);
+	ag_dns_answer_t *a =
+	    ag_resolver_query(r, "late.example.com", AG_DNS_A, 100);
 
 	assert_int_equal(a->status, AG_DNS_TEMPFAIL);
 	assert_string_equal(a->error, "timeout");
 	assert_true(t_ms() - start < 350);
 	ag_dns_answer_free(a);
-	usleep(600 * 1000);	/* the reply comes at 400 ms and is cached */
+	usleep(600 * 1000); /* the reply comes at 400 ms and is cached */
 	a = t_ask(r, "late.example.com", AG_DNS_A, AG_DNS_OK);
 	t_expect_counts(r, 1, 1);
 	assert_int_equal(t_stats(r).deadline_expired, 1);
@@ -445,7 +455,7 @@ static void test_ttl_expiry_on_injected_clock(void **state)
 	assert_int_equal(a->ttl, 1);
 	ag_dns_answer_free(a);
 	assert_int_equal(t_count("e1.example.com", "A", NULL), before + 1);
-	atomic_fetch_add(&t_env->now_ms, 1);	/* 300 s: expired */
+	atomic_fetch_add(&t_env->now_ms, 1); /* 300 s: expired */
 	ag_dns_answer_free(t_ask(r, "e1.example.com", AG_DNS_A, AG_DNS_OK));
 	assert_int_equal(t_count("e1.example.com", "A", NULL), before + 2);
 	t_expect_counts(r, 2, 1);
@@ -456,17 +466,22 @@ static void test_negative_answers_are_cached(void **state)
 {
 	ag_resolver_t *r = t_resolver(1000, 100, 1232, 0);
 
-	ag_dns_answer_free(t_ask(r, "nocache.neg.test", AG_DNS_A, AG_DNS_NXDOMAIN));
-	ag_dns_answer_free(t_ask(r, "empty.neg.test", AG_DNS_TXT, AG_DNS_NODATA));
+	ag_dns_answer_free(
+	    t_ask(r, "nocache.neg.test", AG_DNS_A, AG_DNS_NXDOMAIN));
+	ag_dns_answer_free(
+	    t_ask(r, "empty.neg.test", AG_DNS_TXT, AG_DNS_NODATA));
 	atomic_fetch_add(&t_env->now_ms, 59 * 1000);
-	ag_dns_answer_t *a = t_ask(r, "nocache.neg.test", AG_DNS_A, AG_DNS_NXDOMAIN);
+	ag_dns_answer_t *a =
+	    t_ask(r, "nocache.neg.test", AG_DNS_A, AG_DNS_NXDOMAIN);
 	assert_int_equal(a->ttl, 1);
 	ag_dns_answer_free(a);
-	ag_dns_answer_free(t_ask(r, "empty.neg.test", AG_DNS_TXT, AG_DNS_NODATA));
+	ag_dns_answer_free(
+	    t_ask(r, "empty.neg.test", AG_DNS_TXT, AG_DNS_NODATA));
 	assert_int_equal(t_count("nocache.neg.test", "A", NULL), 1);
 	t_expect_counts(r, 2, 2);
 	atomic_fetch_add(&t_env->now_ms, 1000);
-	ag_dns_answer_free(t_ask(r, "nocache.neg.test", AG_DNS_A, AG_DNS_NXDOMAIN));
+	ag_dns_answer_free(
+	    t_ask(r, "nocache.neg.test", AG_DNS_A, AG_DNS_NXDOMAIN));
 	assert_int_equal(t_count("nocache.neg.test", "A", NULL), 2);
 	ag_resolver_destroy(r);
 }
@@ -476,19 +491,24 @@ static void test_tempfail_cached_only_when_asked(void **state)
 	ag_resolver_t *r = t_resolver(600, 100, 1232, 0);
 	unsigned long before = t_count("servfail.example.com", "TXT", NULL);
 
-	ag_dns_answer_free(t_ask(r, "servfail.example.com", AG_DNS_TXT, AG_DNS_TEMPFAIL));
-	ag_dns_answer_free(t_ask(r, "servfail.example.com", AG_DNS_TXT, AG_DNS_TEMPFAIL));
+	ag_dns_answer_free(
+	    t_ask(r, "servfail.example.com", AG_DNS_TXT, AG_DNS_TEMPFAIL));
+	ag_dns_answer_free(
+	    t_ask(r, "servfail.example.com", AG_DNS_TXT, AG_DNS_TEMPFAIL));
 	assert_int_equal(t_stats(r).queries_sent, 2);
 	ag_resolver_destroy(r);
 
 	r = t_resolver(600, 100, 1232, 5);
-	ag_dns_answer_free(t_ask(r, "servfail.example.com", AG_DNS_TXT, AG_DNS_TEMPFAIL));
-	ag_dns_answer_t *a = t_ask(r, "servfail.example.com", AG_DNS_TXT, AG_DNS_TEMPFAIL);
+	ag_dns_answer_free(
+	    t_ask(r, "servfail.example.com", AG_DNS_TXT, AG_DNS_TEMPFAIL));
+	ag_dns_answer_t *a =
+	    t_ask(r, "servfail.example.com", AG_DNS_TXT, AG_DNS_TEMPFAIL);
 	assert_string_equal(a->error, "servfail");
 	ag_dns_answer_free(a);
 	assert_int_equal(t_stats(r).queries_sent, 1);
 	atomic_fetch_add(&t_env->now_ms, 5000);
-	ag_dns_answer_free(t_ask(r, "servfail.example.com", AG_DNS_TXT, AG_DNS_TEMPFAIL));
+	ag_dns_answer_free(
+	    t_ask(r, "servfail.example.com", AG_DNS_TXT, AG_DNS_TEMPFAIL));
 	assert_int_equal(t_stats(r).queries_sent, 2);
 	assert_true(t_count("servfail.example.com", "TXT", NULL) >= before + 4);
 	ag_resolver_destroy(r);
@@ -508,9 +528,10 @@ static void *t_asker_run(void *arg)
 	t_asker_t *asker = arg;
 
 	pthread_barrier_wait(asker->start);
-	ag_dns_answer_t *a = ag_resolver_query(asker->r, "slow.example.com",
-					       AG_DNS_A, 5000);
-	asker->status = a != NULL && a->count == 1 ? a->status : AG_DNS_TEMPFAIL;
+	ag_dns_answer_t *a =
+	    ag_resolver_query(asker->r, "slow.example.com", AG_DNS_A, 5000);
+	asker->status =
+	    a != NULL && a->count == 1 ? a->status : AG_DNS_TEMPFAIL;
 	ag_dns_answer_free(a);
 	return NULL;
 }
@@ -525,8 +546,9 @@ static void test_concurrent_askers_share_one_query(void **state)
 	pthread_barrier_init(&start, NULL, T_ASKERS);
 	for (int i = 0; i < T_ASKERS; i++) {
 		askers[i] = (t_asker_t){r, &start, AG_DNS_NXDOMAIN};
-		assert_int_equal(pthread_create(&threads[i], NULL, t_asker_run,
-						&askers[i]), 0);
+		assert_int_equal(
+		    pthread_create(&threads[i], NULL, t_asker_run, &askers[i]),
+		    0);
 	}
 	for (int i = 0; i < T_ASKERS; i++) {
 		pthread_join(threads[i], NULL);
@@ -555,12 +577,16 @@ static void test_cache_is_bounded_lru(void **state)
 		snprintf(name, sizeof(name), "e%d.example.com", i);
 		ag_dns_answer_free(t_ask(r, name, AG_DNS_MX, AG_DNS_NODATA));
 	}
-	ag_dns_answer_free(t_ask(r, "e0.example.com", AG_DNS_MX, AG_DNS_NODATA));
-	ag_dns_answer_free(t_ask(r, "e3.example.com", AG_DNS_MX, AG_DNS_NODATA));
+	ag_dns_answer_free(
+	    t_ask(r, "e0.example.com", AG_DNS_MX, AG_DNS_NODATA));
+	ag_dns_answer_free(
+	    t_ask(r, "e3.example.com", AG_DNS_MX, AG_DNS_NODATA));
 	assert_int_equal(t_stats(r).cache_entries, 3);
 	/* e1 was the least recently used: gone; e0 stayed */
-	ag_dns_answer_free(t_ask(r, "e0.example.com", AG_DNS_MX, AG_DNS_NODATA));
-	ag_dns_answer_free(t_ask(r, "e1.example.com", AG_DNS_MX, AG_DNS_NODATA));
+	ag_dns_answer_free(
+	    t_ask(r, "e0.example.com", AG_DNS_MX, AG_DNS_NODATA));
+	ag_dns_answer_free(
+	    t_ask(r, "e1.example.com", AG_DNS_MX, AG_DNS_NODATA));
 	assert_int_equal(t_count("e0.example.com", "MX", NULL), before[0] + 1);
 	assert_int_equal(t_count("e1.example.com", "MX", NULL), before[1] + 2);
 	assert_int_equal(t_stats(r).cache_entries, 3);
@@ -573,7 +599,7 @@ static void test_cname_chain_followed_and_requeried(void **state)
 	ag_dns_answer_t *a = t_ask(r, "www.example.com", AG_DNS_MX, AG_DNS_OK);
 
 	assert_int_equal(a->count, 2);
-	assert_int_equal(a->ttl, 120);	/* the CNAME's TTL is smaller */
+	assert_int_equal(a->ttl, 120); /* the CNAME's TTL is smaller */
 	ag_dns_answer_free(a);
 	a = t_ask(r, "ext.example.com", AG_DNS_A, AG_DNS_OK);
 	assert_int_equal(a->count, 1);
@@ -588,13 +614,14 @@ static void test_cname_chain_followed_and_requeried(void **state)
 static void test_cname_loops_and_long_chains(void **state)
 {
 	ag_resolver_t *r = t_resolver(1000, 100, 1232, 0);
-	ag_dns_answer_t *a = t_ask(r, "la.example.com", AG_DNS_A, AG_DNS_TEMPFAIL);
+	ag_dns_answer_t *a =
+	    t_ask(r, "la.example.com", AG_DNS_A, AG_DNS_TEMPFAIL);
 
 	assert_string_equal(a->error, "cname loop");
 	ag_dns_answer_free(a);
-	a = t_ask(r, "c2.other", AG_DNS_A, AG_DNS_OK);	/* 8 re-queries */
+	a = t_ask(r, "c2.other", AG_DNS_A, AG_DNS_OK); /* 8 re-queries */
 	ag_dns_answer_free(a);
-	a = t_ask(r, "c0.other", AG_DNS_A, AG_DNS_TEMPFAIL);	/* 10 */
+	a = t_ask(r, "c0.other", AG_DNS_A, AG_DNS_TEMPFAIL); /* 10 */
 	assert_string_equal(a->error, "cname chain too long");
 	ag_dns_answer_free(a);
 	assert_int_equal(t_count("c9.other", "A", NULL), 1);
@@ -605,8 +632,8 @@ static void test_bad_input_is_refused_clearly(void **state)
 {
 	ag_resolver_options_t opts;
 	char err[256], long_label[80], long_name[300];
-	const char *bad[] = {"", ".", "a..b", ".example.com", long_label,
-			     long_name};
+	const char *bad[] = {"",         ".",      "a..b", ".example.com",
+	                     long_label, long_name};
 	ag_resolver_t *r = t_resolver(1000, 100, 1232, 0);
 	ag_dns_answer_t *a;
 
@@ -614,20 +641,20 @@ static void test_bad_input_is_refused_clearly(void **state)
 	strcpy(long_label + 64, ".com");
 	for (int i = 0; i < 50; i++)
 		memcpy(long_name + 5 * i, "abcd.", 5);
-	strcpy(long_name + 250, "abcde");	/* 255 characters */
+	strcpy(long_name + 250, "abcde"); /* 255 characters */
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		a = ag_resolver_query(r, bad[i], AG_DNS_A, 0);
 		assert_int_equal(a->status, AG_DNS_NXDOMAIN);
 		assert_string_equal(a->error, "invalid name");
 		ag_dns_answer_free(a);
 	}
-	long_name[253] = '\0';			/* 253: the longest */
+	long_name[253] = '\0'; /* 253: the longest */
 	ag_dns_answer_free(t_ask(r, long_name, AG_DNS_A, AG_DNS_NXDOMAIN));
 	a = ag_resolver_query(r, "example.com", 99, 0);
 	assert_int_equal(a->status, AG_DNS_TEMPFAIL);
 	assert_string_equal(a->error, "unsupported type");
 	ag_dns_answer_free(a);
-	assert_int_equal(t_stats(r).queries_sent, 1);	/* the 253 one */
+	assert_int_equal(t_stats(r).queries_sent, 1); /* the 253 one */
 	ag_resolver_destroy(r);
 
 	ag_resolver_options_init(&opts);
@@ -652,14 +679,14 @@ static void test_destroy_with_queries_in_flight(void **state)
 	ag_resolver_stats_t st;
 	ag_resolver_t other = {NULL};
 
-	ag_dns_answer_t *a = ag_resolver_query(r, "timeout.example.com",
-					       AG_DNS_TXT, 50);
+	ag_dns_answer_t *a =
+	    ag_resolver_query(r, "timeout.example.com", AG_DNS_TXT, 50);
 	assert_string_equal(a->error, "timeout");
 	ag_dns_answer_free(a);
 	a = ag_resolver_query(r, "slow.example.com", AG_DNS_TXT, 10);
 	ag_dns_answer_free(a);
 	assert_int_equal(t_stats(r).deadline_expired, 2);
-	ag_resolver_destroy(r);	/* both still in flight */
+	ag_resolver_destroy(r); /* both still in flight */
 	assert_int_equal(ag_resolver_stats(&other, &st), -1);
 	assert_null(ag_resolver_destroy(NULL));
 }
@@ -667,22 +694,23 @@ static void test_destroy_with_queries_in_flight(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_each_record_type),
-		cmocka_unit_test(test_long_txt_needs_tcp_without_edns),
-		cmocka_unit_test(test_truncated_udp_retried_over_tcp),
-		cmocka_unit_test(test_negative_answers_and_ttls),
-		cmocka_unit_test(test_each_fault_is_tempfail_in_time),
-		cmocka_unit_test(test_caller_deadline_ends_wait_not_query),
-		cmocka_unit_test(test_cache_hit_sends_nothing),
-		cmocka_unit_test(test_ttl_expiry_on_injected_clock),
-		cmocka_unit_test(test_negative_answers_are_cached),
-		cmocka_unit_test(test_tempfail_cached_only_when_asked),
-		cmocka_unit_test(test_concurrent_askers_share_one_query),
-		cmocka_unit_test(test_cache_is_bounded_lru),
-		cmocka_unit_test(test_cname_chain_followed_and_requeried),
-		cmocka_unit_test(test_cname_loops_and_long_chains),
-		cmocka_unit_test(test_bad_input_is_refused_clearly),
-		cmocka_unit_test(test_destroy_with_queries_in_flight),
+	    cmocka_unit_test(test_each_record_type),
+	    cmocka_unit_test(test_long_txt_needs_tcp_without_edns),
+	    cmocka_unit_test(test_truncated_udp_retried_over_tcp),
+	    cmocka_unit_test(test_negative_answers_and_ttls),
+	    cmocka_unit_test(test_each_fault_is_tempfail_in_time),
+	    cmocka_unit_test(test_caller_deadline_ends_wait_not_query),
+	    cmocka_unit_test(test_cache_hit_sends_nothing),
+	    cmocka_unit_test(test_ttl_expiry_on_injected_clock),
+	    cmocka_unit_test(test_negative_answers_are_cached),
+	    cmocka_unit_test(test_tempfail_cached_only_when_asked),
+	    cmocka_unit_test(test_concurrent_askers_share_one_query),
+	    cmocka_unit_test(test_cache_is_bounded_lru),
+	    cmocka_unit_test(test_cname_chain_followed_and_requeried),
+	    cmocka_unit_test(test_cname_loops_and_long_chains),
+	    cmocka_unit_test(test_bad_input_is_refused_clearly),
+	    cmocka_unit_test(test_destroy_with_queries_in_flight),
 	};
-	return cmocka_run_group_tests_name("resolver", tests, t_setup, t_teardown);
+	return cmocka_run_group_tests_name("resolver", tests, t_setup,
+	                                   t_teardown);
 }
