@@ -43,6 +43,7 @@ typedef struct ag_conn {
 	long started_ms;
 	long dns_ms;
 	char queue_id[64];
+	char dmarc[32];			/* predicted receiver result */
 } ag_conn_t;
 
 static ag_milter_world_t *ag_world;
@@ -194,6 +195,7 @@ static ag_policy_input_t ag_conn_policy_input(ag_conn_t *conn,
 /* ag_conn_subject - what the report functions describe */
 static ag_report_subject_t ag_conn_subject(ag_conn_t *conn)
 {
+	ag_predict_format(&conn->verdict.dmarc, conn->dmarc, sizeof(conn->dmarc));
 	ag_report_subject_t subject = {
 		.verdict = &conn->verdict,
 		.from_domain = conn->facts.from_domain,
@@ -202,6 +204,7 @@ static ag_report_subject_t ag_conn_subject(ag_conn_t *conn)
 		.queue_id = conn->queue_id,
 		.client = conn->client,
 		.login = conn->facts.login,
+		.dmarc = conn->dmarc[0] ? conn->dmarc : NULL,
 		.dns_ms = conn->dns_ms,
 		.total_ms = ag_milter_now_ms() - conn->started_ms,
 	};

@@ -121,13 +121,6 @@ static ag_reasons_t ag_policy_local_reasons(const ag_policy_input_t *input,
 	return reasons;
 }
 
-/* ag_policy_entry_has_dns_checks - whether the entry asks DNS anything */
-static int ag_policy_entry_has_dns_checks(const ag_config_t *config,
-					  const ag_domain_entry_t *entry)
-{
-	return entry->selectors.count > 0 || config->verify_signatures;
-}
-
 /* ag_policy_dns_reasons - reasons from the DNS facts of the domain */
 static ag_reasons_t ag_policy_dns_reasons(const ag_dns_facts_t *dns)
 {
@@ -181,9 +174,33 @@ int ag_policy_needs_dns(const ag_policy_input_t *input)
 
 	if (ag_policy_exempt(input->config, input->message))
 		return 0;
-	if (ag_policy_local_reasons(input, &entry) != 0 || entry == NULL)
-		return 0;
-	return ag_policy_entry_has_dns_checks(input->config, entry);
+	return ag_policy_local_reasons(input, &entry) == 0 && entry != NULL;
+}
+
+/* ag_policy_dmarc_reasons - what the predicted DMARC result adds */
+static ag_reasons_t ag_policy_dmarc_reasons(const ag_policy_input_t *input,
+					    ag_verdict_t *verdict)
+{
+	const ag_message_facts_t *message = input->message;
+	ag_predict_input_t predict = {
+		.psl = input->psl,
+		.entry = verdict->entry,
+		.from_domain = message->from_domain,
+		.mailfrom_domain = message->envfrom == AG_ENVFROM_OK ?
+					   message->mailfrom_domain : NULL,
+		.dns = input->dns,
+	};
+	ag_reasons_t reasons = 0;
+
+	verdict->dmarc = ag_predict_dmarc(&predict);
+	if (verdict->dmarc.aspf_strict && predict.mailfrom_domain != NULL &&
+	    !ag_domains_aligned(input->psl, message->from_domain,
+				predict.mailfrom_domain, AG_ALIGN_STRICT))
+		reasons |= AG_REASON_BIT(AG_R_MAILFROM_UNALIGNED);
+	if (input->config->require_dmarc_pass &&
+	    verdict->dmarc.outcome == AG_DMARC_FAIL)
+		reasons |= AG_REASON_BIT(AG_R_DMARC_FAIL);
+	return reasons;
 }
 
 /* ag_policy_decide - the verdict for one message */
@@ -199,7 +216,8 @@ ag_verdict_t ag_policy_decide(const ag_policy_input_t *input)
 	verdict.checked = 1;
 	verdict.reasons = ag_policy_local_reasons(input, &verdict.entry);
 	if (verdict.reasons == 0 && verdict.entry != NULL && input->dns != NULL)
-		verdict.reasons = ag_policy_dns_reasons(input->dns);
+		verdict.reasons = ag_policy_dns_reasons(input->dns) |
+				  ag_policy_dmarc_reasons(input, &verdict);
 	if (verdict.entry != NULL && verdict.entry->has_mode)
 		verdict.mode = verdict.entry->mode;
 	verdict.intended = ag_policy_strongest(config, verdict.entry,

@@ -17,6 +17,11 @@
  * alone: DNS trouble never turns such a verdict into a temporary failure.
  * ag_policy_needs_dns() tells the daemon when the DNS facts matter, so it
  * can decide at end-of-headers otherwise.
+ *
+ * With DNS facts the verdict also carries the predicted receiver DMARC
+ * result (predict.h). A published aspf=s makes the return-path alignment
+ * check strict for the domain, as receivers will apply it; with
+ * RequireDMARCPass a predicted failure is a failed check (dmarc.fail).
  */
 #ifndef AG_POLICY_H
 #define AG_POLICY_H
@@ -26,6 +31,7 @@
 #include "domain.h"
 #include "domains.h"
 #include "facts.h"
+#include "predict.h"
 #include "reason.h"
 
 typedef struct ag_message_facts {
@@ -56,6 +62,7 @@ typedef struct ag_verdict {
 	ag_mode_t mode;			/* the mode that applied */
 	ag_reasons_t reasons;		/* failed checks */
 	const ag_domain_entry_t *entry;	/* the From domain's entry, or NULL */
+	ag_dmarc_prediction_t dmarc;	/* with DNS facts */
 } ag_verdict_t;
 
 /* ag_policy_decide - the verdict for one message */
@@ -64,7 +71,8 @@ ag_verdict_t ag_policy_decide(const ag_policy_input_t *input);
 /*
  * ag_policy_needs_dns - whether the verdict can still depend on DNS facts:
  * the message is checked, passes every check that needs no DNS, and its
- * From domain's entry has DNS checks to make.
+ * From domain is verified (every verified domain has DNS checks: its DMARC
+ * record at least, when the daemon runs that check).
  */
 int ag_policy_needs_dns(const ag_policy_input_t *input);
 
