@@ -6,7 +6,10 @@
  *
  *   milterload -s inet:PORT@127.0.0.1|unix:PATH [-c connections]
  *              [-n messages-per-connection] [-f from-address]
- *              [-m mail-from] [-l login] [-H extra-headers]
+ *              [-m mail-from] [-l login]
+ *
+ * Macros go with MAIL FROM and again with end-of-message ({mail_addr},
+ * {auth_authen}, i), as Postfix sends them to a milter that asks for them.
  *
  * Output, one line: messages=N seconds=S rate=R p50_us=X p99_us=Y
  * accepted=A rejected=B tempfailed=C (rate in messages per second, latency
@@ -23,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -90,19 +94,16 @@ static int load_connect(const char *spec)
 	return fd;
 }
 
-/* load_send - one packet: length, command, data */
+/* load_send - one packet (length, command, data) in one write */
 static int load_send(load_conn_t *c, char cmd, const void *data, size_t len)
 {
 	unsigned char head[5];
 	uint32_t n = htonl((uint32_t)len + 1);
+	struct iovec iov[2] = {{head, 5}, {(void *)data, len}};
 
 	memcpy(head, &n, 4);
 	head[4] = (unsigned char)cmd;
-	if (write(c->fd, head, 5) != 5)
-		return -1;
-	if (len > 0 && write(c->fd, data, len) != (ssize_t)len)
-		return -1;
-	return 0;
+	return writev(c->fd, iov, len > 0 ? 2 : 1) == (ssize_t)(len + 5) ? 0 : -1;
 }
 
 /* load_read_full - exactly len octets */
@@ -247,8 +248,15 @@ static int load_transaction(load_conn_t *c, const load_options_t *o, int seq)
 	r = load_step(c, SMFIC_BODY, "Hello.\r\n", 8, SMFIP_NOBODY, SMFIP_NR_BODY);
 	if (r != SMFIR_CONTINUE && r != SMFIR_SKIP)
 		return r;
-	if (load_send(c, SMFIC_BODYEOB, NULL, 0) != 0)
-		return -1;
+	{
+		const char *macros_eom[] = {"Ei", qid, "{mail_addr}", o->mail_from,
+					    "{auth_authen}", o->login ? o->login : "",
+					    NULL};
+		len = load_pairs(data, sizeof(data), macros_eom);
+		if (load_send(c, SMFIC_MACRO, data, len) != 0 ||
+		    load_send(c, SMFIC_BODYEOB, NULL, 0) != 0)
+			return -1;
+	}
 	(void)len;
 	return load_final(c);
 }
