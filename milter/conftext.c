@@ -76,6 +76,12 @@ size_t ag_conftext_choice_list(const ag_conftext_choice_t *choices,
 	return need;
 }
 
+/* ag_conftext_fold - ASCII lower case of one character */
+char ag_conftext_fold(char c)
+{
+	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
 /* ag_conftext_distance - case-insensitive edit distance of short names */
 static size_t ag_conftext_distance(const char *a, const char *b)
 {
@@ -91,8 +97,8 @@ static size_t ag_conftext_distance(const char *a, const char *b)
 		row[0] = i;
 		for (size_t j = 1; j <= lb; j++) {
 			size_t up = row[j];
-			size_t best = diag + (strncasecmp(a + i - 1, b + j - 1,
-							  1) != 0);
+			size_t best = diag + (ag_conftext_fold(a[i - 1]) !=
+					      ag_conftext_fold(b[j - 1]));
 			if (up + 1 < best)
 				best = up + 1;
 			if (row[j - 1] + 1 < best)
@@ -132,8 +138,7 @@ const char *ag_conftext_suggest(const char *word, const void *names,
 void ag_conftext_lower(char *s)
 {
 	for (; *s != '\0'; s++)
-		if (*s >= 'A' && *s <= 'Z')
-			*s = (char)(*s - 'A' + 'a');
+		*s = ag_conftext_fold(*s);
 }
 
 /* ag_conftext_space - the white space that separates and is trimmed */

@@ -67,6 +67,9 @@ typedef struct ag_conftext_line {
 int ag_conftext_line_next(const char *text, size_t size, size_t *pos,
 			  ag_conftext_line_t *line);
 
+/* ag_conftext_fold - ASCII lower case of one character (no locale) */
+char ag_conftext_fold(char c);
+
 /* ag_conftext_lower - ASCII letters of s to lower case, in place */
 void ag_conftext_lower(char *s);
 

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "address.h"
+#include "conftext.h"
 
 #define AG_DOMAINS_BLOCK (1024 * 1024)	/* arena blocks grow up to this */
 #define AG_DOMAINS_BLOCK_MIN 4096
@@ -298,12 +299,6 @@ const ag_domain_entry_t *ag_domains_lookup(const ag_domains_t *table,
 	return NULL;
 }
 
-/* ag_domains_fold - ASCII lower case */
-static char ag_domains_fold(char c)
-{
-	return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
-}
-
 /* ag_domains_glob - `s` matches `pattern`, '*' being any run, ASCII case
  * ignored (linear backtracking to the last '*') */
 static int ag_domains_glob(const char *pattern, const char *s)
@@ -315,7 +310,7 @@ static int ag_domains_glob(const char *pattern, const char *s)
 			star = pattern++;
 			resume = s;
 		} else if (*pattern != '\0' &&
-			   ag_domains_fold(*pattern) == ag_domains_fold(*s)) {
+			   ag_conftext_fold(*pattern) == ag_conftext_fold(*s)) {
 			pattern++;
 			s++;
 		} else if (star != NULL) {

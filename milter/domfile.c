@@ -120,24 +120,22 @@ static int ag_domfile_item_check(ag_domfile_kind_t kind, const char *s,
 				 size_t len, char *why, size_t size)
 {
 	char echo[AG_DOMFILE_ECHO_MAX];
+	const char *problem = NULL;
 
-	ag_conftext_echo(s, len, echo, sizeof(echo));
 	if (kind == AG_ATTR_SELECTORS && !ag_conftext_ldh(s, len, 1))
-		return ag_conftext_why(why, size, "'%s' is not a DKIM "
-				       "selector", echo);
-	if (kind == AG_ATTR_NAMES && !ag_conftext_ldh(s, len, 1))
-		return ag_conftext_why(why, size, "'%s' is not a domain name",
-				       echo);
-	if (kind == AG_ATTR_ADDRESSES && memchr(s, '@', len) != NULL)
-		return ag_conftext_why(why, size, "'%s': list local parts, "
-				       "without @domain", echo);
-	if (kind == AG_ATTR_ADDRESSES && !ag_domfile_local_ok(s, len))
-		return ag_conftext_why(why, size, "'%s' is not a local part "
-				       "or a '*' pattern of one", echo);
-	if (kind == AG_ATTR_ACCOUNTS && !ag_domfile_printable(s, len))
-		return ag_conftext_why(why, size, "control character in "
-				       "'%s'", echo);
-	return 0;
+		problem = "is not a DKIM selector";
+	else if (kind == AG_ATTR_NAMES && !ag_conftext_ldh(s, len, 1))
+		problem = "is not a domain name";
+	else if (kind == AG_ATTR_ADDRESSES && memchr(s, '@', len) != NULL)
+		problem = "is an address: list local parts, without @domain";
+	else if (kind == AG_ATTR_ADDRESSES && !ag_domfile_local_ok(s, len))
+		problem = "is not a local part or a '*' pattern of one";
+	else if (kind == AG_ATTR_ACCOUNTS && !ag_domfile_printable(s, len))
+		problem = "holds a control character";
+	if (problem == NULL)
+		return 0;
+	ag_conftext_echo(s, len, echo, sizeof(echo));
+	return ag_conftext_why(why, size, "'%s' %s", echo, problem);
 }
 
 /* ag_domfile_domain - normalise a name into the arena; NULL with why */
@@ -232,14 +230,17 @@ static int ag_domfile_set_key(ag_domfile_t *p, ag_domain_entry_t *e,
 	ag_key_ref_t *key = &e->keys[e->key_count];
 	size_t sel = colon != NULL ? (size_t)(colon - s) : 0;
 
-	ag_conftext_echo(s, len, echo, sizeof(echo));
 	if (colon == NULL || sel + 1 == len)
 		return ag_conftext_why(why, size, "'%s': expected "
-				       "selector:/path/to/private.key", echo);
+				       "selector:/path/to/private.key",
+				       ag_conftext_echo(s, len, echo,
+							sizeof(echo)));
 	if (!ag_domfile_printable(colon + 1, len - sel - 1) ||
 	    ag_conftext_path_resolve(p->name, colon + 1, len - sel - 1, path,
 				     sizeof(path)) != 0)
-		return ag_conftext_why(why, size, "'%s': bad key path", echo);
+		return ag_conftext_why(why, size, "'%s': bad key path",
+				       ag_conftext_echo(s, len, echo,
+							sizeof(echo)));
 	key->selector = ag_domfile_item(p->table, AG_ATTR_SELECTORS, s, sel,
 					why, size);
 	if (key->selector == NULL)

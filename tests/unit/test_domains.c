@@ -191,12 +191,12 @@ static const struct error_case {
 	{"example.com selectors=s1 keys=s1:/a,S1:/b", NAME ":1: keys: bad "
 	 "value 's1:/a,S1:/b': selector 's1' has two keys"},
 	{"example.com addresses=info@example.com", NAME ":1: addresses: bad "
-	 "value 'info@example.com': 'info@example.com': list local parts, "
-	 "without @domain"},
+	 "value 'info@example.com': 'info@example.com' is an address: list "
+	 "local parts, without @domain"},
 	{"example.com addresses=a\"b", NAME ":1: addresses: bad value "
 	 "'a\"b': 'a\"b' is not a local part or a '*' pattern of one"},
 	{"example.com accounts=a\x01", NAME ":1: accounts: bad value 'a?': "
-	 "control character in 'a?'"},
+	 "'a?' holds a control character"},
 	{"example.com send-domain=bad..example", NAME ":1: send-domain: bad "
 	 "value 'bad..example': 'bad..example' is not a domain name: "},
 	{"example.com mx=mx1.example.com,-mx.example.com", NAME ":1: mx: bad "
