@@ -146,7 +146,7 @@ static char *ag_spf_explain_exp(ag_spf_eval_t *ev, const ag_spf_decision_t *dec)
 	ev->macro.domain = dec->domain;
 	if (ag_spf_domain_expand(&ev->macro, rec->exp, rec->exp_len, name) < 0)
 		return NULL;
-	a = ag_resolver_query(ev->resolver, name, AG_DNS_TXT, ev->timeout_ms);
+	a = ag_spf_eval_query(ev, name, AG_DNS_TXT);
 	if (a != NULL && a->status == AG_DNS_OK && a->count == 1)
 		text = ag_spf_explain_text(ev, a->rrs[0].data, a->rrs[0].len);
 	ag_dns_answer_free(a);

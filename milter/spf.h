@@ -23,6 +23,9 @@
  *   PTR lookup itself (the client's reverse zone is not the domain owner's)
  *   and the exp= lookup.
  * - A PTR lookup that fails makes ptr not match; %{p} becomes "unknown".
+ * - Time: each query gets req->timeout_ms, cut to what is left of the
+ *   whole evaluation's req->limit_ms (20 s by default, section 4.6.4);
+ *   past that limit every query fails and the result is temperror.
  * - Explanations are computed for a fail of the <domain>'s own record (or
  *   of the record a redirect= led to), never from an include:d record; any
  *   problem with exp= (DNS error, not exactly one TXT record, bad syntax,
@@ -44,6 +47,7 @@
 #define AG_SPF_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "dns.h"
 
@@ -57,9 +61,10 @@ typedef enum ag_spf_result {
 	AG_SPF_PERMERROR
 } ag_spf_result_t;
 
-#define AG_SPF_TIMEOUT_MS          5000 /* default per DNS query */
-#define AG_SPF_MAX_LOOKUPS         10   /* RFC 7208 4.6.4 */
-#define AG_SPF_MAX_VOID            2    /* RFC 7208 4.6.4, recommended */
+#define AG_SPF_TIMEOUT_MS          5000  /* default per DNS query */
+#define AG_SPF_MAX_LOOKUPS         10    /* RFC 7208 4.6.4 */
+#define AG_SPF_MAX_VOID            2     /* RFC 7208 4.6.4, recommended */
+#define AG_SPF_LIMIT_MS            20000 /* RFC 7208 4.6.4: at least 20 s */
 #define AG_SPF_DEFAULT_EXPLANATION "SPF fail - not authorized"
 
 typedef struct ag_spf_request {
@@ -73,6 +78,11 @@ typedef struct ag_spf_request {
 	unsigned timeout_ms;  /* per DNS query; 0: AG_SPF_TIMEOUT_MS */
 	unsigned max_lookups; /* 0: AG_SPF_MAX_LOOKUPS (at most 100) */
 	unsigned max_void;    /* 0: AG_SPF_MAX_VOID */
+	unsigned limit_ms;    /* the whole evaluation, RFC 7208 4.6.4 (past
+	                       * it: temperror); 0: AG_SPF_LIMIT_MS */
+	/* monotonic clock in milliseconds; NULL: CLOCK_MONOTONIC */
+	uint64_t (*clock_ms)(void *arg);
+	void *clock_arg;
 	const char *watch_include;       /* see above; NULL: none */
 	const char *default_explanation; /* NULL: AG_SPF_DEFAULT_EXPLANATION */
 } ag_spf_request_t;

@@ -13,12 +13,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 /* Outcomes of one mechanism besides the error results of ag_spf_result_t. */
 #define AG_SPF_MATCH   (-1)
 #define AG_SPF_NOMATCH (-2)
 
 static int ag_spf_eval_term(ag_spf_eval_t *ev, const ag_spf_term_t *t);
+static uint64_t ag_spf_eval_clock(void *arg);
 
 /* ag_spf_eval_init - prepare an evaluation */
 void ag_spf_eval_init(ag_spf_eval_t *ev, ag_resolver_t *resolver,
@@ -34,6 +36,10 @@ void ag_spf_eval_init(ag_spf_eval_t *ev, ag_resolver_t *resolver,
 		ev->max_lookups = 100;
 	ev->max_void = req->max_void ? req->max_void : AG_SPF_MAX_VOID;
 	ev->watch = req->watch_include;
+	ev->clock_ms = req->clock_ms ? req->clock_ms : ag_spf_eval_clock;
+	ev->clock_arg = req->clock_arg;
+	ev->deadline = ev->clock_ms(ev->clock_arg) +
+	               (req->limit_ms ? req->limit_ms : AG_SPF_LIMIT_MS);
 	ev->macro.ip = &ev->ip;
 	ev->macro.ptr_name = ag_spf_eval_ptr_name;
 	ev->macro.arg = ev;
@@ -51,13 +57,31 @@ void ag_spf_eval_problem(ag_spf_eval_t *ev, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* ag_spf_eval_query - one DNS query; NULL (out of memory) noted */
-static ag_dns_answer_t *ag_spf_eval_query(ag_spf_eval_t *ev, const char *name,
-                                          int type)
+/* ag_spf_eval_clock - milliseconds of the monotonic clock */
+static uint64_t ag_spf_eval_clock(void *arg)
 {
-	ag_dns_answer_t *answer =
-	    ag_resolver_query(ev->resolver, name, type, ev->timeout_ms);
+	struct timespec ts;
 
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* ag_spf_eval_query - one DNS query within the time limit */
+ag_dns_answer_t *ag_spf_eval_query(ag_spf_eval_t *ev, const char *name,
+                                   int type)
+{
+	uint64_t now = ev->clock_ms(ev->clock_arg);
+	ag_dns_answer_t *answer;
+	unsigned timeout = ev->timeout_ms;
+
+	if (now >= ev->deadline) {
+		if ((answer = ag_dns_answer_new(AG_DNS_TEMPFAIL)) != NULL)
+			answer->error = "SPF evaluation time limit";
+	} else {
+		if (ev->deadline - now < timeout)
+			timeout = (unsigned)(ev->deadline - now);
+		answer = ag_resolver_query(ev->resolver, name, type, timeout);
+	}
 	if (answer == NULL)
 		ag_spf_eval_problem(ev, "out of memory");
 	return answer;

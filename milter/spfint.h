@@ -158,6 +158,9 @@ ag_spf_record_t *ag_spf_record_free(ag_spf_record_t *record);
 typedef struct ag_spf_eval {
 	ag_resolver_t *resolver;
 	unsigned timeout_ms;
+	uint64_t deadline; /* clock value the evaluation ends at */
+	uint64_t (*clock_ms)(void *arg);
+	void *clock_arg;
 	ag_spf_ip_t ip;
 	ag_spf_macro_ctx_t macro; /* domain changes as we recurse */
 	unsigned lookups, max_lookups;
@@ -182,6 +185,11 @@ void ag_spf_eval_init(ag_spf_eval_t *ev, ag_resolver_t *resolver,
  * and term that decided (free dec->record) */
 ag_spf_result_t ag_spf_eval_host(ag_spf_eval_t *ev, const char *domain,
                                  ag_spf_decision_t *dec);
+
+/* ag_spf_eval_query - one DNS query within the time limit: a TEMPFAIL
+ * answer once it is past; NULL when out of memory (noted) */
+ag_dns_answer_t *ag_spf_eval_query(ag_spf_eval_t *ev, const char *name,
+                                   int type);
 
 /* ag_spf_eval_problem - note why (the first reason is kept) */
 void ag_spf_eval_problem(ag_spf_eval_t *ev, const char *fmt, ...)

@@ -492,6 +492,50 @@ static void test_query_timeout_is_passed(void **state)
 	ag_spf_outcome_clear(&out);
 }
 
+/* fake_clock - a clock that moves on by *arg ms each time it is read */
+static uint64_t fake_clock(void *arg)
+{
+	static uint64_t now = 1000;
+
+	return now += *(unsigned *)arg;
+}
+
+static void test_time_limit(void **state)
+{
+	ag_spf_request_t req = request("192.0.2.1", "u@d.example");
+	ag_spf_outcome_t out;
+	unsigned step = 1000;
+
+	add("d.example", AG_DNS_TXT,
+	    "v=spf1 a:a.example a:b.example "
+	    "a:c.example a:d.example -all");
+	add("a.example", AG_DNS_A, "198.51.100.1");
+	add("b.example", AG_DNS_A, "198.51.100.1");
+	add("c.example", AG_DNS_A, "198.51.100.1");
+	add("d.example", AG_DNS_A, "198.51.100.1");
+	req.clock_ms = fake_clock;
+	req.clock_arg = &step;
+	req.limit_ms = 3500;
+	run(&req, &out, AG_SPF_TEMPERROR);
+	assert_string_equal(out.mechanism, "a:c.example");
+	assert_non_null(strstr(out.problem, "time limit"));
+	assert_int_equal(ag_dnsmem_queries(zone, NULL, AG_DNSMEM_ANY), 3);
+	ag_spf_outcome_clear(&out);
+	req.limit_ms = 10000;
+	run(&req, &out, AG_SPF_FAIL);
+	ag_spf_outcome_clear(&out);
+
+	/* what is left of the limit bounds each query's timeout */
+	step = 0;
+	ag_dnsmem_set_delay(zone, 30);
+	req.timeout_ms = 5000;
+	req.limit_ms = 5;
+	run(&req, &out, AG_SPF_TEMPERROR);
+	assert_string_equal(out.problem,
+	                    "DNS error looking up d.example TXT: timeout");
+	ag_spf_outcome_clear(&out);
+}
+
 static void test_lazy_evaluation(void **state)
 {
 	add("d.example", AG_DNS_TXT,
@@ -606,6 +650,7 @@ int main(void)
 	    T(test_record_selection),
 	    T(test_dns_errors_are_temperror),
 	    T(test_query_timeout_is_passed),
+	    T(test_time_limit),
 	    T(test_lazy_evaluation),
 	    T(test_watched_include),
 	    T(test_outcome_fields),
