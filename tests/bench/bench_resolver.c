@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -64,14 +65,17 @@ static int ag_bench_zone(const char *path, unsigned n)
 /* ag_bench_spawn - start fakedns on the zone; its pid, the port in *port */
 static pid_t ag_bench_spawn(const char *zone, int *port)
 {
+	pid_t parent = getpid(), pid;
 	int fds[2];
 	char line[64] = "";
-	pid_t pid;
 	FILE *fp;
 
 	if (pipe(fds) < 0 || (pid = fork()) < 0)
 		return -1;
 	if (pid == 0) {
+		/* the server ends with us, even if we are killed */
+		if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != parent)
+			_exit(127);
 		dup2(fds[1], STDOUT_FILENO);
 		close(fds[0]);
 		execl(AG_FAKEDNS, "fakedns", zone, (char *)NULL);

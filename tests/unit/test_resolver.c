@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -126,6 +127,7 @@ static void t_write_zone(t_env_t *env)
 /* t_spawn - start fakedns and read its port */
 static void t_spawn(t_env_t *env)
 {
+	pid_t parent = getpid();
 	int fds[2];
 	char line[64] = "";
 	FILE *fp;
@@ -135,6 +137,9 @@ static void t_spawn(t_env_t *env)
 	env->pid = fork();
 	assert_true(env->pid >= 0);
 	if (env->pid == 0) {
+		/* the server ends with us, even if we are killed */
+		if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0 || getppid() != parent)
+			_exit(127);
 		dup2(fds[1], STDOUT_FILENO);
 		close(fds[0]);
 		execl(AG_FAKEDNS, "fakedns", "-c", env->counts, env->zone,
