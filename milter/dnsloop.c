@@ -283,8 +283,12 @@ static size_t ag_dnsloop_wait(ag_dnsloop_t *loop)
 		       loop->nsocks * sizeof(*loop->socks));
 	for (size_t i = 0; i <= loop->nsocks; i++)
 		loop->pollset[i].revents = 0;
-	if (poll(loop->pollset, loop->nsocks + 1, ms) < 0)
+	if (poll(loop->pollset, loop->nsocks + 1, ms) < 0) {
+		/* not a signal (ENOMEM): back off instead of spinning */
+		if (errno != EINTR)
+			usleep(10 * 1000);
 		return 0;
+	}
 	return loop->nsocks + 1;
 }
 
