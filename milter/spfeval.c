@@ -219,7 +219,7 @@ static int ag_spf_eval_validated(ag_spf_eval_t *ev, const char *domain,
 {
 	char rev[80];
 	ag_dns_answer_t *a;
-	int best = 0;
+	int best = 0, quiet = ev->problem[0] == '\0';
 
 	ag_spf_ip_reverse(&ev->ip, rev, sizeof(rev));
 	if ((a = ag_spf_eval_query(ev, rev, AG_DNS_PTR)) == NULL)
@@ -240,6 +240,8 @@ static int ag_spf_eval_validated(ag_spf_eval_t *ev, const char *domain,
 		}
 	}
 	ag_dns_answer_free(a);
+	if (quiet)
+		ev->problem[0] = '\0'; /* errors here only skip a name */
 	return best;
 }
 

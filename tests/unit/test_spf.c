@@ -249,6 +249,17 @@ static void test_ptr(void **state)
 	expect("192.0.2.10", "a@p2.example", AG_SPF_FAIL); /* no valid */
 	expect("192.0.2.10", "a@p3.example", AG_SPF_FAIL); /* label */
 	expect("192.0.2.11", "a@p1.example", AG_SPF_FAIL); /* no PTR */
+	/* a name that cannot be validated is skipped, and leaves no trace */
+	ag_spf_request_t req = request("192.0.2.10", "a@p4.example");
+	ag_spf_outcome_t out;
+	assert_int_equal(ag_dnsmem_set_status(zone, "liar.example.net",
+	                                      AG_DNSMEM_ANY, AG_DNS_TEMPFAIL),
+	                 0);
+	add("p4.example", AG_DNS_TXT,
+	    "v=spf1 ptr:example.net include:nx.example");
+	run(&req, &out, AG_SPF_PERMERROR);
+	assert_string_equal(out.problem, "nx.example has no SPF record");
+	ag_spf_outcome_clear(&out);
 	assert_int_equal(ag_dnsmem_set_status(zone, "10.2.0.192.in-addr.arpa",
 	                                      AG_DNS_PTR, AG_DNS_TEMPFAIL),
 	                 0);
