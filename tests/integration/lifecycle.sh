@@ -94,4 +94,20 @@ it_milter_start
 it_send --from b@verified.example --h-From: x@verified.example
 it_expect_reply "milter back: verified mail passes again" '^250 '
 
+# A unix socket for the postfix group, the daemon running as nobody.
+ag_milter_stop
+AG_SOCKET=unix:$AG_MDIR/alignguard.sock
+ag_config_write "Mode enforce" "UserID nobody:postfix"
+it_milter_start
+tap_is "unix socket: mode 660, owned by the UserID group postfix" \
+	"$(stat -c '%a %U:%G' "$AG_MDIR/alignguard.sock")" "660 nobody:postfix"
+tap_is "UserID: the daemon dropped root" "$(ps -o user= -p "$AG_PID" | tr -d ' ')" nobody
+pf_conf "smtpd_milters = unix:$AG_MDIR/alignguard.sock"
+pf_reload
+it_send --from b@verified.example --h-From: x@verified.example
+it_expect_reply "unix socket: Postfix reaches the milter, verified mail passes" '^250 '
+it_expect_header "unix socket: the message is tagged pass" '^pass$'
+it_send --from b@unlisted.example --h-From: x@unlisted.example
+it_expect_reply "unix socket: unverified mail is rejected" '^550 5\.7\.1 .*from\.unverified'
+
 tap_done

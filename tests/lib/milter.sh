@@ -5,7 +5,8 @@
 # live in $AG_MDIR under the run directory.
 #
 # Interface:
-#   ag_milter_setup           choose the port and the file names
+#   ag_milter_setup           choose the port and the file names; set
+#                             AG_SOCKET=unix:PATH afterwards for a unix socket
 #   ag_config_write [LINE...] write the configuration: the harness's Socket,
 #                             Domains, PidFile, then each "Key value" LINE
 #   ag_table_write            write the domain table from standard input
@@ -79,9 +80,13 @@ ag_milter_start() {
 	fi
 }
 
-# ag_milter_ready - the daemon runs and its port listens
+# ag_milter_ready - the daemon runs and its socket accepts connections
 ag_milter_ready() {
-	ag_milter_alive && it_port_busy "$AG_PORT"
+	ag_milter_alive || return 1
+	case $AG_SOCKET in
+	unix:*|local:*) test -S "${AG_SOCKET#*:}" ;;
+	*) it_port_busy "$AG_PORT" ;;
+	esac
 }
 
 # ag_milter_stop - stop the daemon (SIGTERM, then SIGKILL after 35 s)
@@ -95,7 +100,9 @@ ag_milter_stop() {
 	wait "$AG_PID" 2>/dev/null
 	AG_EXIT=$?
 	AG_PID=
-	it_wait_noport "$AG_PORT" 10
+	case $AG_SOCKET in
+	inet:*) it_wait_noport "$AG_PORT" 10 ;;
+	esac
 }
 
 # ag_milter_restart - stop and start again with the current files
