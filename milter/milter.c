@@ -27,6 +27,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "dkimverify.h"
 #include "log.h"
 #include "message.h"
 #include "report.h"
@@ -44,6 +45,8 @@ typedef struct ag_conn {
 	long dns_ms;
 	char queue_id[64];
 	char dmarc[32];			/* predicted receiver result */
+	ag_dkimverify_msg_t *dkim;	/* signatures being verified */
+	int dkim_needs_body;
 } ag_conn_t;
 
 static ag_milter_world_t *ag_world;
@@ -90,6 +93,8 @@ static ag_conn_t *ag_conn_get(SMFICTX *ctx)
 static void ag_conn_end_message(ag_conn_t *conn)
 {
 	ag_message_reset(&conn->message);
+	conn->dkim = ag_dkimverify_free(conn->dkim);
+	conn->dkim_needs_body = 0;
 	conn->rules = ag_snapshot_unref(conn->rules);
 	conn->decided = 0;
 	conn->dns_needed = 0;
@@ -117,8 +122,10 @@ static sfsistat ag_milter_negotiate(SMFICTX *ctx, unsigned long f0,
 			       SMFIP_NORCPT | SMFIP_NR_HDR | SMFIP_NOUNKNOWN |
 			       SMFIP_NODATA | SMFIP_NOBODY | SMFIP_NR_EOH;
 
-	if (rules != NULL && rules->config->verify_signatures)
+	if (rules != NULL && rules->config->verify_signatures) {
 		wanted &= ~(unsigned long)(SMFIP_NOBODY | SMFIP_NR_EOH);
+		wanted |= SMFIP_SKIP;
+	}
 	ag_snapshot_unref(rules);
 	*pf0 = f0 & (SMFIF_ADDHDRS | SMFIF_CHGHDRS | SMFIF_QUARANTINE);
 	*pf1 = f1 & wanted;
@@ -160,6 +167,10 @@ static sfsistat ag_milter_envfrom(SMFICTX *ctx, char **argv)
 	conn->rules = ag_snapshot_acquire(ag_world->rules);
 	ag_message_set_envfrom(&conn->message, argv != NULL ? argv[0] : NULL,
 			       smfi_getsymval(ctx, "{auth_authen}"));
+	if (conn->rules->config->verify_signatures && ag_world->dkimverify != NULL &&
+	    (conn->dkim = ag_dkimverify_begin(ag_world->dkimverify,
+					      smfi_getsymval(ctx, "i"))) == NULL)
+		return SMFIS_TEMPFAIL;
 	return ag_conn_noreply(conn, SMFIP_NR_MAIL);
 }
 
@@ -175,6 +186,8 @@ static sfsistat ag_milter_header(SMFICTX *ctx, char *name, char *value)
 		ag_log(LOG_ERR, "out of memory collecting headers");
 		return SMFIS_TEMPFAIL;
 	}
+	if (conn->dkim != NULL)
+		ag_dkimverify_header(conn->dkim, name, value != NULL ? value : "");
 	return ag_conn_noreply(conn, SMFIP_NR_HDR);
 }
 
@@ -302,6 +315,8 @@ static sfsistat ag_milter_eoh(SMFICTX *ctx)
 	if (conn == NULL || conn->rules == NULL)
 		return SMFIS_TEMPFAIL;
 	ag_conn_queue_id(ctx, conn);
+	if (conn->dkim != NULL)
+		conn->dkim_needs_body = ag_dkimverify_eoh(conn->dkim) == 1;
 	options.allow_foreign_display_address =
 		conn->rules->config->allow_display_address;
 	ag_message_facts(&conn->message, &options, &conn->facts);
@@ -323,6 +338,40 @@ static sfsistat ag_milter_eoh(SMFICTX *ctx)
 	return ag_conn_noreply(conn, SMFIP_NR_EOH);
 }
 
+/* ag_milter_body - a body chunk, for signature verification only */
+static sfsistat ag_milter_body(SMFICTX *ctx, unsigned char *chunk, size_t len)
+{
+	ag_conn_t *conn = smfi_getpriv(ctx);
+
+	if (conn == NULL || conn->dkim == NULL || !conn->dkim_needs_body ||
+	    conn->decided)
+		return (conn != NULL && (conn->steps & SMFIP_SKIP)) ? SMFIS_SKIP
+								     : SMFIS_CONTINUE;
+	if (ag_dkimverify_body(conn->dkim, chunk, len) < 0)
+		conn->dkim_needs_body = 0;
+	return SMFIS_CONTINUE;
+}
+
+/* ag_conn_signature_fact - the verdict on the message's own signatures */
+static void ag_conn_signature_fact(ag_conn_t *conn,
+				   const ag_domain_entry_t *entry,
+				   ag_dns_facts_t *dns)
+{
+	const ag_config_t *config = conn->rules->config;
+	ag_dkimverify_policy_t policy = {
+		.from_domain = conn->facts.from_domain,
+		.psl = conn->rules->psl,
+		.alignment = entry != NULL && entry->has_alignment ?
+				     entry->alignment : config->alignment,
+		.keys = {.min_key_bits = config->min_key_bits,
+			 .allow_testing = config->allow_testing_keys},
+	};
+
+	if (dns->count >= AG_MAX_CHECKS)
+		dns->count = AG_MAX_CHECKS - 1;
+	ag_dkimverify_end(conn->dkim, &policy, &dns->checks[dns->count++]);
+}
+
 /* ag_conn_decide_with_dns - read the DNS facts, then decide */
 static void ag_conn_decide_with_dns(ag_conn_t *conn)
 {
@@ -336,6 +385,8 @@ static void ag_conn_decide_with_dns(ag_conn_t *conn)
 	ag_world->dns.collect(ag_world->dns.state, conn->rules, entry,
 			      begun + (long)conn->rules->config->dns_timeout_ms,
 			      &dns);
+	if (conn->dkim != NULL)
+		ag_conn_signature_fact(conn, entry, &dns);
 	conn->dns_ms = ag_milter_now_ms() - begun;
 	input.dns = &dns;
 	conn->verdict = ag_policy_decide(&input);
@@ -425,6 +476,7 @@ static struct smfiDesc ag_milter_desc = {
 	.xxfi_envfrom = ag_milter_envfrom,
 	.xxfi_header = ag_milter_header,
 	.xxfi_eoh = ag_milter_eoh,
+	.xxfi_body = ag_milter_body,
 	.xxfi_eom = ag_milter_eom,
 	.xxfi_abort = ag_milter_abort,
 	.xxfi_close = ag_milter_close,

@@ -31,9 +31,12 @@ typedef struct ag_milter_dns {
 			ag_dns_facts_t *facts);
 } ag_milter_dns_t;
 
+typedef struct ag_dkimverify ag_dkimverify_t;
+
 typedef struct ag_milter_world {
 	ag_snapshot_slot_t *rules;
 	ag_milter_dns_t dns;
+	ag_dkimverify_t *dkimverify;	/* for VerifySignatures; may be NULL */
 } ag_milter_world_t;
 
 /* ag_milter_init - hand the callbacks their world; before smfi_register */

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dkimverify.h"
 #include "domainstate.h"
 #include "log.h"
 #include "resolver.h"
@@ -17,6 +18,7 @@ struct ag_service {
 	ag_milter_world_t world;
 	ag_resolver_t *resolver;
 	ag_dstate_t *state;
+	ag_dkimverify_t *verifier;
 	char nameservers[1024];		/* what the resolver was made with */
 	unsigned timeout_ms;
 	unsigned retries;
@@ -140,6 +142,12 @@ ag_service_t *ag_service_create(const ag_snapshot_t *rules, char *err,
 		snprintf(err, errsize, "cannot start the DNS state service");
 		return ag_service_destroy(service);
 	}
+	service->verifier = ag_dkimverify_create(service->resolver,
+						 rules->config->dns_timeout_ms,
+						 err, errsize);
+	if (service->verifier == NULL)
+		return ag_service_destroy(service);
+	service->world.dkimverify = service->verifier;
 	service->world.dns.state = service->state;
 	service->world.dns.prefetch = ag_service_prefetch;
 	service->world.dns.collect = ag_service_collect;
@@ -167,28 +175,20 @@ static int ag_service_resolver_changed(ag_service_t *service,
 	       config->dns_cache_size != service->cache_size;
 }
 
-/* ag_service_reload - new DNS settings take effect with the new rules */
+/*
+ * ag_service_reload - new check options take effect with the new rules;
+ * the resolver (Nameservers, DNSTimeout, DNSRetries, DNSCacheSize) is made
+ * once at start, as messages in flight use it: changing it needs a restart.
+ */
 void ag_service_reload(ag_service_t *service, const ag_snapshot_t *rules)
 {
-	ag_resolver_t *resolver = service->resolver, *old = NULL;
 	ag_dstate_options_t options;
-	char err[512];
 
-	if (ag_service_resolver_changed(service, rules->config)) {
-		resolver = ag_service_new_resolver(service, rules->config, err,
-						   sizeof(err));
-		if (resolver == NULL) {
-			ag_log(LOG_ERR, "reload: %s; keeping the running resolver",
-			       err);
-			resolver = service->resolver;
-		} else {
-			old = service->resolver;
-		}
-	}
+	if (ag_service_resolver_changed(service, rules->config))
+		ag_log(LOG_WARNING, "reload: Nameservers, DNSTimeout, DNSRetries "
+		       "and DNSCacheSize take effect at the next restart");
 	ag_dstate_options_from_config(&options, rules->config);
-	ag_dstate_reconfigure(service->state, resolver, &options);
-	service->resolver = resolver;
-	ag_resolver_destroy(old);
+	ag_dstate_reconfigure(service->state, service->resolver, &options);
 }
 
 /* ag_service_log_stats - the counters */
@@ -224,6 +224,7 @@ ag_service_t *ag_service_destroy(ag_service_t *service)
 	if (service == NULL)
 		return NULL;
 	ag_dstate_destroy(service->state);
+	ag_dkimverify_destroy(service->verifier);
 	ag_resolver_destroy(service->resolver);
 	free(service);
 	return NULL;
