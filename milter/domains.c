@@ -8,8 +8,8 @@
  * block by block. The index
  * is open addressing with linear probing over FNV-1a 64-bit hashes of the
  * normalised names, kept at most half full (it doubles while the table is
- * read). A slot holds an entry number and 32 more bits of the hash, so
- * that a probe rarely reads an entry. Names are hashed from their end:
+ * read). A slot holds the name, the entry number and 32 more bits of the
+ * hash, so that a probe compares at most one string and reads no entry. Names are hashed from their end:
  * one pass over a name gives the hashes of all its parent domains. Once
  * loaded the table is only read: threads may share it.
  */
@@ -35,6 +35,7 @@ typedef struct ag_domains_block {
 } ag_domains_block_t;
 
 typedef struct ag_domains_slot {
+	const char *name;	/* the entry's domain, read without the entry */
 	uint32_t index;		/* entry number + 1; 0 = empty */
 	uint32_t tag;		/* high half of the hash */
 } ag_domains_slot_t;
@@ -128,12 +129,9 @@ static ag_domains_slot_t *ag_domains_slot(const ag_domains_t *table,
 
 	for (size_t i = hash & table->mask;; i = (i + 1) & table->mask) {
 		ag_domains_slot_t *slot = &table->slots[i];
-		const char *known;
-		if (slot->index == 0)
-			return slot;
-		known = table->entries[slot->index - 1].domain;
-		if (slot->tag == tag && strncmp(known, name, len) == 0 &&
-		    known[len] == '\0')
+		if (slot->index == 0 ||
+		    (slot->tag == tag && strncmp(slot->name, name, len) == 0 &&
+		     slot->name[len] == '\0'))
 			return slot;
 	}
 }
@@ -154,6 +152,7 @@ static int ag_domains_rehash(ag_domains_t *table, size_t slots)
 		uint64_t hash = ag_domains_hash(name, len);
 		ag_domains_slot_t *slot = ag_domains_slot(table, name, len,
 							  hash);
+		slot->name = name;
 		slot->index = (uint32_t)(i + 1);
 		slot->tag = (uint32_t)(hash >> 32);
 	}
@@ -245,6 +244,7 @@ int ag_domains_enter(ag_domains_t *table, const char *name,
 	}
 	if ((e->domain = ag_domains_dup(table, name, len)) == NULL)
 		return -1;
+	slot->name = e->domain;
 	slot->index = (uint32_t)(table->count + 1);
 	slot->tag = (uint32_t)(hash >> 32);
 	table->count++;
