@@ -151,43 +151,41 @@ static void *ag_config_field(const ag_config_t *config,
 	return (char *)config + opt->offset;
 }
 
+/* Duration units, largest first; a number without one is in seconds. */
+static const struct ag_config_unit {
+	const char *suffix;
+	unsigned long long ms;
+} ag_config_units[] = {{"d", AG_DAY}, {"h", 3600 * AG_SECOND},
+		       {"m", 60 * AG_SECOND}, {"s", AG_SECOND}, {"ms", 1}};
+
+#define AG_CONFIG_NUNITS (sizeof(ag_config_units) / sizeof(ag_config_units[0]))
+
 /* ag_config_duration_text - a duration in the largest exact unit */
 static void ag_config_duration_text(unsigned long long ms, char *buf,
 				    size_t size)
 {
-	static const struct {
-		const char *suffix;
-		unsigned long long ms;
-	} units[] = {{"d", AG_DAY}, {"h", 3600 * AG_SECOND},
-		     {"m", 60 * AG_SECOND}, {"s", AG_SECOND}, {"ms", 1}};
+	const struct ag_config_unit *unit = ag_config_units;
 
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-		if (ms % units[i].ms == 0 || units[i].ms == 1) {
-			snprintf(buf, size, "%llu%s", ms / units[i].ms,
-				 ms == 0 ? "s" : units[i].suffix);
-			return;
-		}
+	while (ms != 0 && ms % unit->ms != 0)
+		unit++;		/* ends at "ms" at the latest */
+	snprintf(buf, size, "%llu%s", ms / unit->ms,
+		 ms == 0 ? "s" : unit->suffix);
 }
 
 /* ag_config_duration - "90", "500ms", "5m", "72h", "30d" to milliseconds */
 static int ag_config_duration(const char *s, unsigned long long *ms)
 {
-	static const struct {
-		const char *suffix;
-		unsigned long long ms;
-	} units[] = {{"", AG_SECOND}, {"ms", 1}, {"s", AG_SECOND},
-		     {"m", 60 * AG_SECOND}, {"h", 3600 * AG_SECOND},
-		     {"d", AG_DAY}};
 	size_t digits = strspn(s, "0123456789");
+	const char *suffix = s[digits] != '\0' ? s + digits : "s";
 	unsigned long long n;
 
 	if (ag_conftext_number(s, digits, &n) != 0)
 		return -1;
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
-		if (strcasecmp(s + digits, units[i].suffix) == 0) {
-			if (n > ULLONG_MAX / units[i].ms)
+	for (size_t i = 0; i < AG_CONFIG_NUNITS; i++)
+		if (strcasecmp(suffix, ag_config_units[i].suffix) == 0) {
+			if (n > ULLONG_MAX / ag_config_units[i].ms)
 				return -1;
-			*ms = n * units[i].ms;
+			*ms = n * ag_config_units[i].ms;
 			return 0;
 		}
 	return -1;
@@ -226,8 +224,8 @@ static int ag_config_set_number(const ag_config_option_t *opt, void *field,
 					       "expected a whole number");
 	} else if (ag_config_duration(value, &n) != 0) {
 		return ag_conftext_why(why, size, "expected a duration: a "
-				       "number with an optional unit ms, s, m, "
-				     "h or d (\"30s\", \"72h\")");
+				       "number with an optional unit ms, s, "
+				       "m, h or d (\"30s\", \"72h\")");
 	}
 	if (ag_config_in_range(opt, n, why, size) != 0)
 		return -1;
