@@ -61,19 +61,11 @@ fi
 
 top_srcdir=$TOP
 top_builddir=$TOP
-. "$TOP/tests/lib/util.sh"
-. "$TOP/tests/lib/postfix.sh"
-. "$TOP/tests/lib/milter.sh"
+. "$TOP/tests/lib/harness.sh"
 [ -x "$AG_BIN" ] || die "no alignguard binary at $AG_BIN; run without --no-build"
 
 step "Starting a private Postfix on 127.0.0.1 with alignguard in front"
-it_tmpdir || die "cannot create a temporary directory"
-ag_milter_setup || die "cannot prepare the milter"
-pf_create "inet:127.0.0.1:$AG_PORT" || die "cannot write the Postfix instance"
-sink_start || die "cannot start smtp-sink"
-pf_start || die "cannot start Postfix"
-pf_add_user shop demo-shop && pf_add_user api demo-api &&
-	pf_add_user mallory demo-mallory || die "saslpasswd2 failed"
+it_world_up || die "cannot set up Postfix and the sink"
 
 TABLE=$TOP/tests/demo/domains
 NAMESERVERS=
@@ -105,12 +97,11 @@ send_one() {
 	_title=$(trim "$1") _env=$(trim "$2") _from=$(trim "$3") _login=$(trim "$4")
 	set -- --from "$_env" --h-From: "$_from" --header "Subject: demo: $_title"
 	if [ "$_login" != - ]; then
-		set -- "$@" --auth PLAIN --auth-user "$_login" --auth-password "demo-$_login"
+		set -- "$@" --auth PLAIN --auth-user "$_login" --auth-password "secret-$_login"
 	fi
 	_mark=$(ag_log_mark)
 	pf_send "$@" >"$IT_DIR/swaks.out"
-	_reply=$(awk '/^ -> \.\r?$/ { d = 1; next }
-		d && /^<[-*~]+ +[0-9][0-9][0-9]/ { sub(/^<[-*~]+ +/, ""); print; exit }' "$IT_DIR/swaks.out")
+	_reply=$(it_reply_of "$IT_DIR/swaks.out")
 	_line=$(ag_log_wait "$_mark" 'verdict=' 10)
 	_verdict=$(field "$_line" verdict)
 	[ "$(field "$_line" mode)" = monitor ] && _verdict="$_verdict (would $(field "$_line" intended))"

@@ -49,9 +49,7 @@ it_expect_reply "before reload: newly.example is unverified" '^550 5\.7\.1 .*fro
 
 # A good reload adds a domain.
 printf 'verified.example\nnewly.example\n' >"$AG_TABLE"
-mark=$(ag_log_mark)
-kill -HUP "$AG_PID"
-line=$(ag_log_wait "$mark" 'event=reload' 10)
+line=$(ag_milter_reload)
 tap_like "SIGHUP reloads and logs it" "$line" 'event=reload .*domains=2'
 it_send --from b@newly.example --h-From: x@newly.example
 it_expect_reply "after reload: newly.example passes" '^250 '
@@ -59,8 +57,7 @@ it_expect_reply "after reload: newly.example passes" '^250 '
 # A bad reload keeps the running rules and says why.
 printf 'verified.example\nnewly.example colour=blue\n' >"$AG_TABLE"
 mark=$(ag_log_mark)
-kill -HUP "$AG_PID"
-line=$(ag_log_wait "$mark" 'event=reload' 10)
+line=$(ag_milter_reload)
 tap_like "a bad reload is refused and logged" "$line" 'event=reload-failed'
 why=$(ag_log_since "$mark")
 tap_like "the refused reload names the table's file:line" "$why" 'domains:2:.*colour'
@@ -70,9 +67,7 @@ it_send --from b@unlisted.example --h-From: x@unlisted.example
 it_expect_reply "after a bad reload the old rules still reject others" '^550 5\.7\.1 .*from\.unverified'
 printf 'verified.example\nnewly.example\n' >"$AG_TABLE"
 printf 'Mode sometimes\n' >>"$AG_CONF"
-mark=$(ag_log_mark)
-kill -HUP "$AG_PID"
-line=$(ag_log_wait "$mark" 'event=reload' 10)
+line=$(ag_milter_reload)
 tap_like "a bad configuration at reload is refused too" "$line" 'event=reload-failed'
 tap_check "the daemon survives refused reloads" ag_milter_alive
 ag_config_write "Mode enforce"

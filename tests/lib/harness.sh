@@ -41,18 +41,27 @@ IT_LIB=$top_srcdir/tests/lib
 IT_RCPT=rcpt@dest.ag-it.test
 IT_TOOLS="postfix postconf postqueue postsuper smtp-sink saslpasswd2 swaks ss timeout python3"
 
+# it_world_up - temp dir, milter files, Postfix, sink and the SASL accounts
+# shop, api and mallory (password secret-LOGIN); says why on stderr if not
+it_world_up() {
+	it_tmpdir || { echo "cannot create a temporary directory" >&2; return 1; }
+	ag_milter_setup || { echo "cannot prepare the milter" >&2; return 1; }
+	pf_create "inet:127.0.0.1:$AG_PORT" ||
+		{ echo "cannot write the Postfix instance" >&2; return 1; }
+	sink_start || { echo "cannot start smtp-sink" >&2; return 1; }
+	pf_start || { echo "cannot start Postfix: $(pf_log | tail -n 5)" >&2; return 1; }
+	for _it_login in shop api mallory; do
+		pf_add_user $_it_login "secret-$_it_login" ||
+			{ echo "saslpasswd2 failed" >&2; return 1; }
+	done
+}
+
 # it_begin - check prerequisites and start Postfix and the sink
 it_begin() {
 	tap_require_root
 	tap_require_tool $IT_TOOLS
 	[ -x "$AG_BIN" ] || tap_bail "no alignguard binary at $AG_BIN (run make)"
-	it_tmpdir || tap_bail "cannot create a temporary directory"
-	ag_milter_setup || tap_bail "cannot prepare the milter"
-	pf_create "inet:127.0.0.1:$AG_PORT" || tap_bail "cannot write the Postfix instance"
-	sink_start || tap_bail "cannot start smtp-sink"
-	pf_start || tap_bail "cannot start Postfix: $(pf_log | tail -n 5)"
-	pf_add_user shop secret-shop && pf_add_user api secret-api &&
-		pf_add_user mallory secret-mallory || tap_bail "saslpasswd2 failed"
+	it_world_up || tap_bail "cannot set up Postfix and the sink (see the log)"
 	tap_diag "run directory $IT_DIR: postfix 127.0.0.1:$PF_PORT," \
 		"sink :$SINK_PORT, milter :$AG_PORT"
 }
@@ -130,11 +139,7 @@ it_context() {
 
 # it_expect_reply - the reply to the last message matches REGEX
 it_expect_reply() {
-	if printf '%s\n' "$IT_REPLY" | grep -Eq -- "$2"; then
-		tap_ok "$1"
-	else
-		tap_fail "$1" "reply '$IT_REPLY' does not match /$2/" "$(it_context)"
-	fi
+	tap_like "$1" "$IT_REPLY" "$2" "$(it_context)"
 }
 
 # it_verdict - the milter's log line for the last message
@@ -144,12 +149,7 @@ it_verdict() {
 
 # it_expect_log - the milter's line for the last message matches REGEX
 it_expect_log() {
-	_it_line=$(it_verdict)
-	if printf '%s\n' "$_it_line" | grep -Eq -- "$2"; then
-		tap_ok "$1"
-	else
-		tap_fail "$1" "log line '$_it_line' does not match /$2/" "$(it_context)"
-	fi
+	tap_like "$1" "$(it_verdict)" "$2" "$(it_context)"
 }
 
 # it_delivered_file - the sink's dump of the last message (waits 15 s)
@@ -192,13 +192,7 @@ it_expect_header() {
 		tap_fail "$1" "message $IT_TOKEN was not delivered" "$(it_context)"
 		return 0
 	fi
-	_it_h=$(it_headers_of "$_it_f" X-AlignGuard)
-	if printf '%s\n' "$_it_h" | grep -Eq -- "$2"; then
-		tap_ok "$1"
-	else
-		tap_fail "$1" "X-AlignGuard header(s) '$_it_h' do not match /$2/" \
-			"$(it_context)"
-	fi
+	tap_like "$1" "$(it_headers_of "$_it_f" X-AlignGuard)" "$2" "$(it_context)"
 }
 
 # it_expect_no_delivery - the last message never reached the sink

@@ -13,7 +13,7 @@
 #   ag_milter_start           start, wait until the port accepts; 1 if not
 #   ag_milter_stop            SIGTERM, wait (bounded), SIGKILL if needed
 #   ag_milter_restart         stop + start (after a config change)
-#   ag_milter_reload          SIGHUP, wait for the reload's log line
+#   ag_milter_reload          SIGHUP, wait for the reload's log line, print it
 #   ag_milter_alive           the daemon process still runs
 #   ag_check_config FILE      run `alignguard -t -c FILE`, print its output
 #   ag_log_mark               print the log's current line count
@@ -111,11 +111,12 @@ ag_milter_restart() {
 	ag_milter_start
 }
 
-# ag_milter_reload - SIGHUP and wait for the daemon to log the outcome
+# ag_milter_reload - SIGHUP, wait for the daemon to log the outcome (event=
+# reload or event=reload-failed) and print that line
 ag_milter_reload() {
 	_ag_mark=$(ag_log_mark)
 	kill -HUP "$AG_PID" 2>/dev/null || return 1
-	ag_log_wait "$_ag_mark" 'event=reload' 10 >/dev/null
+	ag_log_wait "$_ag_mark" 'event=reload' 10
 }
 
 # ag_check_config - alignguard -t on a configuration file

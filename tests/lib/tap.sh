@@ -1,7 +1,8 @@
 # tap.sh - tiny TAP producer for the integration scripts (POSIX sh).
 #
 # Interface: tap_ok DESC, tap_fail DESC [DIAG...], tap_check DESC CMD...,
-# tap_is DESC GOT WANT, tap_like DESC TEXT PATTERN (grep -E), tap_unlike,
+# tap_is DESC GOT WANT, tap_like DESC TEXT PATTERN [DIAG...] (grep -E),
+# tap_unlike,
 # tap_skip DESC REASON, tap_diag TEXT, tap_done (prints the plan at the end),
 # tap_bail REASON, tap_require_root, tap_require_tool TOOL...
 #
@@ -54,12 +55,15 @@ tap_is() {
 	fi
 }
 
-# tap_like - a test point passing when TEXT matches the extended regex
+# tap_like - a test point passing when TEXT matches the extended regex;
+# further arguments are extra diagnostics for a failure
 tap_like() {
-	if printf '%s\n' "$2" | grep -Eq -- "$3"; then
-		tap_ok "$1"
+	_tap_desc=$1 _tap_text=$2 _tap_re=$3
+	shift 3
+	if printf '%s\n' "$_tap_text" | grep -Eq -- "$_tap_re"; then
+		tap_ok "$_tap_desc"
 	else
-		tap_fail "$1" "no match for /$3/ in:" "$2"
+		tap_fail "$_tap_desc" "no match for /$_tap_re/ in: '$_tap_text'" "$@"
 	fi
 }
 
