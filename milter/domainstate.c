@@ -2,9 +2,10 @@
  * domainstate.c - the per-domain DNS state service (see domainstate.h).
  *
  * Checks live in a hash table keyed by (kind, target, parameters). A check
- * is in exactly one of three places: the refresh heap (ordered by the time
- * its next refresh is due), the work queue, or a worker's hands; the
- * in_flight flag marks the last two, which is what de-duplicates refreshes.
+ * is in exactly one of three places: the refresh heap (dstateheap.c,
+ * ordered by the time its next refresh is due), the work queue, or a
+ * worker's hands; the in_flight flag marks the last two, which is what
+ * de-duplicates refreshes.
  * One mutex guards everything; conditions wake the workers (work), the
  * scheduler (tick) and the messages waiting for a first answer (done).
  * The state a message sees is computed from the last answer, the last
@@ -14,22 +15,24 @@
 #include "domainstate.h"
 
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "dstateheap.h"
+
 #define AG_DSTATE_MAX_KINDS   8
 #define AG_DSTATE_MAX_WORKERS 64
 #define AG_DSTATE_TICK_MS     1000
-#define AG_DSTATE_NO_HEAP     ((size_t)-1)
 #define AG_DSTATE_IDLE_WORKER (-1L)
 
 typedef struct ag_dstate_check ag_dstate_check_t;
 
 struct ag_dstate_check {
-	ag_dstate_check_t *hnext; /* hash chain */
-	ag_dstate_check_t *qnext; /* work queue */
-	size_t heap_index;        /* AG_DSTATE_NO_HEAP when not there */
+	ag_dstate_check_t *hnext;  /* hash chain */
+	ag_dstate_check_t *qnext;  /* work queue */
+	ag_dstateheap_node_t node; /* node.due: the next refresh */
 	const ag_dstate_kind_t *kind;
 	unsigned char *key; /* kind, target, NUL, params */
 	size_t key_len;
@@ -38,7 +41,6 @@ struct ag_dstate_check {
 	size_t params_len;
 	char name[AG_CHECK_NAME_MAX];
 	char *domain;
-	int64_t due;           /* next refresh */
 	int64_t last_used;     /* last message asking */
 	int64_t trouble_since; /* first TEMPERROR after a definitive */
 	unsigned outcome;      /* options it was last evaluated under */
@@ -70,8 +72,7 @@ struct ag_dstate {
 	size_t nkinds;
 	ag_dstate_check_t **buckets;
 	size_t nbuckets;
-	ag_dstate_check_t **heap;
-	size_t heap_len, heap_cap;
+	ag_dstateheap_t *heap; /* checks by refresh time */
 	ag_dstate_check_t *qhead, *qtail;
 	ag_dstate_worker_t *workers;
 	unsigned nworkers;
@@ -205,83 +206,14 @@ static int ag_dstate_reserve(ag_dstate_t *state)
 
 	if (want > state->nbuckets && ag_dstate_rehash(state) < 0)
 		return -1;
-	if (want > state->heap_cap) {
-		size_t cap = state->heap_cap * 2;
-		ag_dstate_check_t **h = realloc(state->heap, cap * sizeof(*h));
-		if (h == NULL)
-			return -1;
-		state->heap = h;
-		state->heap_cap = cap;
-	}
-	return 0;
-}
-
-/* ag_dstate_heap_set - put c at heap slot i */
-static void ag_dstate_heap_set(ag_dstate_t *state, size_t i,
-                               ag_dstate_check_t *c)
-{
-	state->heap[i] = c;
-	c->heap_index = i;
-}
-
-/* ag_dstate_heap_up - move slot i towards the root while due sooner */
-static void ag_dstate_heap_up(ag_dstate_t *state, size_t i)
-{
-	ag_dstate_check_t *c = state->heap[i];
-
-	while (i > 0 && state->heap[(i - 1) / 2]->due > c->due) {
-		ag_dstate_heap_set(state, i, state->heap[(i - 1) / 2]);
-		i = (i - 1) / 2;
-	}
-	ag_dstate_heap_set(state, i, c);
-}
-
-/* ag_dstate_heap_down - move slot i towards the leaves while due later */
-static void ag_dstate_heap_down(ag_dstate_t *state, size_t i)
-{
-	ag_dstate_check_t *c = state->heap[i];
-
-	for (;;) {
-		size_t child = 2 * i + 1;
-		if (child >= state->heap_len)
-			break;
-		if (child + 1 < state->heap_len &&
-		    state->heap[child + 1]->due < state->heap[child]->due)
-			child++;
-		if (state->heap[child]->due >= c->due)
-			break;
-		ag_dstate_heap_set(state, i, state->heap[child]);
-		i = child;
-	}
-	ag_dstate_heap_set(state, i, c);
-}
-
-/* ag_dstate_heap_push - schedule c's refresh at c->due (room reserved) */
-static void ag_dstate_heap_push(ag_dstate_t *state, ag_dstate_check_t *c)
-{
-	ag_dstate_heap_set(state, state->heap_len++, c);
-	ag_dstate_heap_up(state, c->heap_index);
-}
-
-/* ag_dstate_heap_remove - take c out of the heap */
-static void ag_dstate_heap_remove(ag_dstate_t *state, ag_dstate_check_t *c)
-{
-	size_t i = c->heap_index;
-	ag_dstate_check_t *last = state->heap[--state->heap_len];
-
-	c->heap_index = AG_DSTATE_NO_HEAP;
-	if (last == c)
-		return;
-	ag_dstate_heap_set(state, i, last);
-	ag_dstate_heap_up(state, i);
-	ag_dstate_heap_down(state, last->heap_index);
+	return ag_dstateheap_reserve(state->heap, want);
 }
 
 /* ag_dstate_start - queue an evaluation of c (not already in flight) */
 static void ag_dstate_start(ag_dstate_t *state, ag_dstate_check_t *c)
 {
-	if (c->heap_index != AG_DSTATE_NO_HEAP)
-		ag_dstate_heap_remove(state, c);
+	if (ag_dstateheap_contains(&c->node))
+		ag_dstateheap_remove(state->heap, &c->node);
 	c->in_flight = 1;
 	c->qnext = NULL;
 	if (state->qtail != NULL)
@@ -341,7 +273,7 @@ static ag_dstate_check_t *ag_dstate_check_new(ag_dstate_t *state,
 	c->target = (const char *)key + 1;
 	c->params = key + 2 + strlen(c->target);
 	c->params_len = req->params_len;
-	c->heap_index = AG_DSTATE_NO_HEAP;
+	ag_dstateheap_node_init(&c->node);
 	c->shown_state = AG_CHECK_PENDING;
 	c->shown_reason = AG_R_COUNT;
 	snprintf(c->name, sizeof(c->name), "%s", req->name);
@@ -372,6 +304,7 @@ static void ag_dstate_view(const ag_dstate_t *state, const ag_dstate_check_t *c,
                            int64_t now, ag_check_result_t *view)
 {
 	if (!c->evaluated) {
+		memset(view, 0, sizeof(*view));
 		view->state = AG_CHECK_PENDING;
 		view->reason = AG_R_DNS_TEMPERROR;
 		snprintf(view->detail, sizeof(view->detail), "no answer yet");
@@ -449,10 +382,10 @@ static void ag_dstate_apply(ag_dstate_t *state, ag_dstate_check_t *c,
 		c->known = 1;
 		c->in_trouble = 0;
 	}
-	c->due = now + ag_dstate_interval(&state->options, result);
+	c->node.due = now + ag_dstate_interval(&state->options, result);
 	if (c->outcome != state->outcome)
-		c->due = now; /* answered under options since replaced */
-	ag_dstate_heap_push(state, c);
+		c->node.due = now; /* answered under options since replaced */
+	ag_dstateheap_push(state->heap, &c->node);
 	state->stats.in_flight--;
 	state->stats.evaluations++;
 	ag_dstate_publish(state, c, now);
@@ -503,14 +436,24 @@ static void *ag_dstate_worker_main(void *arg)
 	return NULL;
 }
 
+/* ag_dstate_check_of - the check a refresh-queue node is embedded in */
+static ag_dstate_check_t *ag_dstate_check_of(ag_dstateheap_node_t *node)
+{
+	return (ag_dstate_check_t *)((char *)node -
+	                             offsetof(ag_dstate_check_t, node));
+}
+
 /* ag_dstate_run_due - refresh or drop every check that is due */
 static void ag_dstate_run_due(ag_dstate_t *state, int64_t now)
 {
-	while (state->heap_len > 0 && state->heap[0]->due <= now) {
-		ag_dstate_check_t *c = state->heap[0];
+	ag_dstateheap_node_t *first;
+
+	while ((first = ag_dstateheap_first(state->heap)) != NULL &&
+	       first->due <= now) {
+		ag_dstate_check_t *c = ag_dstate_check_of(first);
 		if (c->users == 0 &&
 		    now - c->last_used >= (int64_t)state->options.idle_s) {
-			ag_dstate_heap_remove(state, c);
+			ag_dstateheap_remove(state->heap, first);
 			ag_dstate_evict(state, c);
 		} else {
 			ag_dstate_start(state, c);
@@ -590,9 +533,9 @@ ag_dstate_t *ag_dstate_create(ag_resolver_t *resolver,
 		state->options.workers = AG_DSTATE_MAX_WORKERS;
 	if (hooks != NULL)
 		state->hooks = *hooks;
-	state->nbuckets = state->heap_cap = 64;
+	state->nbuckets = 64;
 	state->buckets = calloc(state->nbuckets, sizeof(*state->buckets));
-	state->heap = calloc(state->heap_cap, sizeof(*state->heap));
+	state->heap = ag_dstateheap_create(state->nbuckets);
 	state->workers =
 	    calloc(state->options.workers, sizeof(*state->workers));
 	if (state->buckets == NULL || state->heap == NULL ||
@@ -623,7 +566,7 @@ ag_dstate_t *ag_dstate_destroy(ag_dstate_t *state)
 		}
 	}
 	free(state->buckets);
-	free(state->heap);
+	ag_dstateheap_destroy(state->heap);
 	free(state->workers);
 	pthread_cond_destroy(&state->work);
 	pthread_cond_destroy(&state->done);
@@ -695,7 +638,7 @@ ag_dstate_touch(ag_dstate_t *state, const ag_dstate_kind_t *kind,
 		return NULL;
 	}
 	c->last_used = now;
-	if (!c->in_flight && (!c->evaluated || c->due <= now))
+	if (!c->in_flight && (!c->evaluated || c->node.due <= now))
 		ag_dstate_start(state, c);
 	return c;
 }
@@ -747,6 +690,7 @@ static void ag_dstate_fact(ag_dstate_t *state, ag_dstate_check_t *c,
 	ag_check_result_t view;
 
 	if (c == NULL) {
+		memset(&view, 0, sizeof(view));
 		view.state = AG_CHECK_TEMPERROR;
 		view.reason = AG_R_DNS_TEMPERROR;
 		snprintf(view.detail, sizeof(view.detail), "out of memory");
@@ -759,6 +703,7 @@ static void ag_dstate_fact(ag_dstate_t *state, ag_dstate_check_t *c,
 	fact->state = view.state;
 	fact->reason = view.reason;
 	memcpy(fact->detail, view.detail, sizeof(fact->detail));
+	fact->dmarc = view.dmarc;
 }
 
 /* ag_dstate_collect - one fact per check, waiting at most until deadline */
@@ -807,8 +752,7 @@ void ag_dstate_reconfigure(ag_dstate_t *state, ag_resolver_t *resolver,
 	if (ag_dstate_options_differ(&state->options, options)) {
 		int64_t now = ag_dstate_now(state);
 		state->outcome++;
-		for (size_t i = 0; i < state->heap_len; i++)
-			state->heap[i]->due = now; /* all equal: still a heap */
+		ag_dstateheap_due_all(state->heap, now);
 		pthread_cond_broadcast(&state->tick);
 	}
 	workers = state->options.workers;

@@ -36,11 +36,14 @@
  * message: plan() lists the checks a subject (a verified-domain entry and
  * what was loaded with the table) needs, evaluate() answers one check from
  * a worker thread. DKIM key checks are in dkimcheck.c
- * (ag_dkimcheck_kind); an SPF, MX or DMARC kind is added by writing its
- * plan and evaluate functions, adding what it needs to the subject and
- * the options (an option that evaluations read also goes into the list of
- * ag_dstate_options_differ(), so that a reload changing it re-evaluates),
- * and registering it: the state machine stays as it is.
+ * (ag_dkimcheck_kind), the send domain's SPF and MX in spfcheck.c and
+ * mxcheck.c, the From domain's DMARC record in dmarccheck.c. Another kind
+ * is added by writing its plan and evaluate functions, adding what it
+ * needs to the subject and the options (an option that evaluations read
+ * also goes into the list of ag_dstate_options_differ(), so that a reload
+ * changing it re-evaluates), and registering it: the state machine stays
+ * as it is. What a kind plans from the subject's configuration belongs in
+ * the check's parameters, so that a reload changing it makes a new check.
  *
  * Threads: prefetch and collect are called from any number of message
  * threads; evaluations run on `workers` threads; one scheduler thread
@@ -67,12 +70,20 @@
 
 typedef struct ag_dkim_keys ag_dkim_keys_t; /* see dkimcheck.h */
 
-/* The answer of one evaluation of one check. */
+/*
+ * The answer of one evaluation of one check. Besides the state, a kind may
+ * hand the policy what it found, in the member named after it (dmarc: the
+ * DMARC kind's record); the service keeps that data with the answer and
+ * copies it into every fact made from it (ag_check_fact_t has the same
+ * members), including the facts of a pass held during DNS trouble. The
+ * result starts zeroed, so a kind without such data leaves it alone.
+ */
 typedef struct ag_check_result {
 	ag_check_state_t state; /* PASS, FAIL or TEMPERROR */
 	ag_reason_t reason;     /* FAIL: why; otherwise AG_R_COUNT */
 	uint32_t ttl;           /* seconds the answer holds (DNS TTL) */
 	char detail[AG_CHECK_DETAIL_MAX]; /* "rsa 2048 bits", "timeout" */
+	ag_dmarc_fact_t dmarc;            /* AG_CHECK_DMARC: the record */
 } ag_check_result_t;
 
 typedef struct ag_dstate_options {
@@ -88,20 +99,34 @@ typedef struct ag_dstate_options {
 	unsigned workers;         /* evaluating threads; default 4 */
 } ag_dstate_options_t;
 
-/* What the checks of one message are planned from. */
+/*
+ * What the checks of one message are planned from: the table entry and
+ * what was loaded with the same table and configuration. Every member but
+ * entry may be NULL; a kind then plans as if the setting were empty
+ * (no OutboundAddresses, no Public Suffix List).
+ */
 typedef struct ag_dstate_subject {
 	const ag_domain_entry_t *entry;  /* the verified From domain */
 	const ag_dkim_keys_t *dkim_keys; /* keys= loaded; may be NULL */
+	const ag_config_t *config;       /* OutboundAddresses; may be NULL */
+	const ag_psl_t *psl; /* organisational domains; may be NULL */
 } ag_dstate_subject_t;
 
 #define AG_DSTATE_TARGET_MAX 512
+#define AG_DSTATE_PARAMS_MAX 1024
 
-/* One check as a kind plans it. */
+/*
+ * One check as a kind plans it. The parameters are part of the check's
+ * identity and are copied when the check is made; they may point to data
+ * that outlives the call (a loaded key) or into the request's own buffer
+ * (a list a kind encodes from the subject).
+ */
 typedef struct ag_dstate_req {
 	char name[AG_CHECK_NAME_MAX];      /* fact/event name: "dkim:s1" */
 	char target[AG_DSTATE_TARGET_MAX]; /* "s1._domainkey.example.com" */
 	const void *params;                /* copied when the check is made */
 	size_t params_len;
+	unsigned char buf[AG_DSTATE_PARAMS_MAX]; /* room for params */
 } ag_dstate_req_t;
 
 /* What an evaluation may use; valid for the evaluation only. */
