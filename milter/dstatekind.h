@@ -4,11 +4,13 @@
  * that remembers the TTLs of what it answered.
  *
  * Parameter lists: a kind that plans a check from a list (OutboundAddresses,
- * mx=) writes the items into the request's own buffer, each item a string
- * with its NUL, and reads them back in evaluate() one by one. When the
- * items do not fit, ag_dstatekind_param_add() says so and the kind must
- * plan a check that fails with a clear detail: a list cut short would
- * check less than the operator asked for.
+ * mx=) sets the request's params to NULL and params_len to 0 (requests are
+ * not cleared for it), then writes the items into the request's own
+ * buffer, each item a string with its NUL, and reads them back in
+ * evaluate() one by one. When the items do not fit,
+ * ag_dstatekind_param_add() says so and the kind must plan a check that
+ * fails with a clear detail: a list cut short would check less than the
+ * operator asked for.
  *
  * TTL watch: an evaluation that calls a module making many queries (SPF's
  * check_host(), DMARC discovery) wraps its resolver in an
