@@ -54,6 +54,12 @@ it_send $unverified
 it_expect_reply "quarantine: the message is accepted" '^250 '
 it_expect_hold "quarantine: the message waits in the hold queue"
 it_expect_log "quarantine is logged" 'verdict=quarantine .*reasons=from\.unverified'
+tap_like "quarantine: Postfix logs the milter's hold" \
+	"$(pf_log | grep "$IT_QID: milter-hold")" 'milter triggers HOLD action'
+postsuper -c "$PF_CONF" -H "$IT_QID" >/dev/null 2>&1
+postqueue -c "$PF_CONF" -f >/dev/null 2>&1
+it_expect_header "quarantine: released with postsuper -H, delivered with its tag" \
+	'^fail reasons=from\.unverified from-domain=unlisted\.example'
 
 it_reconfigure "Mode enforce" "OnUnverified tag"
 it_send $unverified

@@ -7,6 +7,7 @@ it_begin
 
 ag_table_write <<'EOT'
 verified.example
+xn--bcher-kva.example
 EOT
 ag_config_write "Mode enforce"
 it_milter_start
@@ -76,6 +77,18 @@ send_from 'From: news@verified.example<CR>From: ceo@attacker.example'
 it_expect_reply "bare CR inside From: from.invalid" '^550 5\.7\.1 .*from\.invalid'
 send_from 'From: "news@verified.example <ceo@attacker.example>'
 it_expect_reply "unbalanced quote: from.invalid" '^550 5\.7\.1 .*from\.invalid'
+
+# Internationalised domains: compared in A-label form.
+it_send_raw b@xn--bcher-kva.example "From: info@bücher.example
+$HDRS"
+it_expect_reply "U-label From domain matches the table's A-label" '^250 '
+it_send_raw b@xn--bcher-kva.example "From: info@xn--bcher-kva.example
+$HDRS"
+it_expect_reply "A-label From domain matches the table" '^250 '
+send_from 'From: news@vеrified.example'
+it_expect_reply "homograph (Cyrillic e) of a verified domain is refused" '^550 5\.7\.1 .*from\.(unverified|invalid)'
+send_from 'From: news@xn--verified-a.example'
+it_expect_reply "fake A-label (no round trip to itself): from.invalid" '^550 5\.7\.1 .*from\.invalid'
 
 # A NUL never reaches the milter: Postfix refuses it (message_reject_characters).
 send_from 'From: news@verified.example<NUL>ceo@attacker.example'
