@@ -1,8 +1,8 @@
 /*
  * test_domainstate.c - the per-domain state service with a fake check kind
  * (a gate to hold evaluations, a settable answer, a call counter), a fake
- * clock and an event recorder; its refresh queue on its own; then the
- * DKIM kind, and every kind together, over the in-memory resolver.
+ * clock and an event recorder; then the DKIM kind over the in-memory
+ * resolver.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,12 +20,8 @@
 #include <unistd.h>
 
 #include "dkimcheck.h"
-#include "dmarccheck.h"
 #include "dnsmem.h"
 #include "domainstate.h"
-#include "dstateheap.h"
-#include "mxcheck.h"
-#include "spfcheck.h"
 
 #define MAX_EVENTS   64
 #define WAIT_LONG_MS 10000 /* generous: valgrind is slow */
@@ -857,160 +853,6 @@ static void test_kind_data_reaches_facts(void **state)
 	assert_int_equal(fact.dmarc.found, 0);
 }
 
-/* heap_node - a node of the queue test, its payload after it */
-typedef struct heap_item {
-	ag_dstateheap_node_t node;
-	int64_t key;
-} heap_item_t;
-
-/* heap_pop - remove the first node and return its key */
-static int64_t heap_pop(ag_dstateheap_t *heap)
-{
-	ag_dstateheap_node_t *first = ag_dstateheap_first(heap);
-
-	assert_non_null(first);
-	ag_dstateheap_remove(heap, first);
-	assert_false(ag_dstateheap_contains(first));
-	return ((heap_item_t *)first)->key;
-}
-
-/* The refresh queue: any node leaves it, the rest come out in order. */
-static void test_refresh_queue(void **state)
-{
-	enum { N = 500 };
-	heap_item_t *items = calloc(N, sizeof(*items));
-	ag_dstateheap_t *heap = ag_dstateheap_create(4);
-	unsigned seed = 12345;
-	int64_t last = INT64_MIN;
-	size_t left = 0;
-
-	(void)state;
-	assert_non_null(items);
-	assert_non_null(heap);
-	assert_null(ag_dstateheap_first(heap));
-	for (size_t i = 0; i < N; i++) {
-		ag_dstateheap_node_init(&items[i].node);
-		assert_false(ag_dstateheap_contains(&items[i].node));
-		seed = seed * 1103515245u + 12345u;
-		items[i].key = items[i].node.due = (int64_t)(seed % 1000);
-		assert_int_equal(ag_dstateheap_reserve(heap, i + 1), 0);
-		ag_dstateheap_push(heap, &items[i].node);
-		assert_true(ag_dstateheap_contains(&items[i].node));
-	}
-	assert_int_equal(ag_dstateheap_len(heap), N);
-	for (size_t i = 0; i < N; i += 3) /* from anywhere in the heap */
-		ag_dstateheap_remove(heap, &items[i].node);
-	for (size_t i = 0; i < N; i++)
-		left += ag_dstateheap_contains(&items[i].node);
-	assert_int_equal(ag_dstateheap_len(heap), left);
-	while (ag_dstateheap_len(heap) > 0) {
-		int64_t key = heap_pop(heap);
-		assert_true(key >= last);
-		last = key;
-		left--;
-	}
-	assert_int_equal(left, 0);
-	/* every node due at once: still a heap */
-	for (size_t i = 0; i < 10; i++)
-		ag_dstateheap_push(heap, &items[i].node);
-	ag_dstateheap_due_all(heap, 7);
-	assert_int_equal(ag_dstateheap_first(heap)->due, 7);
-	assert_null(ag_dstateheap_destroy(heap));
-	assert_null(ag_dstateheap_destroy(NULL));
-	free(items);
-}
-
-/* load_zone - the records every kind reads */
-static void load_zone(ag_dnsmem_t *mem)
-{
-	static const char *txt[][2] = {
-	    {"s0._domainkey.example.com",
-	     "v=DKIM1; k=ed25519; "
-	     "p=11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="},
-	    {"bounce.example.com", "v=spf1 ip4:192.0.2.10 -all"},
-	    {"_dmarc.example.com", "v=DMARC1; p=quarantine"},
-	};
-
-	for (size_t i = 0; i < 3; i++)
-		assert_int_equal(
-		    ag_dnsmem_add_text(mem, txt[i][0], AG_DNS_TXT, txt[i][1]),
-		    0);
-	assert_int_equal(ag_dnsmem_add(mem, "bounce.example.com", AG_DNS_MX,
-	                               300, "mx.example.com", 14, 10),
-	                 0);
-}
-
-/* collect_kinds - the facts of a service holding these kinds */
-static size_t collect_kinds(fake_t *f, ag_dnsmem_t *mem,
-                            const ag_dstate_kind_t *const *kinds,
-                            ag_dns_facts_t *facts)
-{
-	static char *addrs[] = {"192.0.2.10"};
-	ag_config_t config;
-	ag_dstate_subject_t subject = {&f->entry, NULL, &config, NULL};
-	struct timespec deadline = ag_dstate_deadline(WAIT_LONG_MS);
-	ag_dstate_t *ds;
-	size_t n;
-
-	memset(&config, 0, sizeof(config));
-	config.outbound_addresses.items = addrs;
-	config.outbound_addresses.count = 1;
-	assert_non_null(
-	    ds = ag_dstate_create(ag_dnsmem_resolver(mem), &f->options, NULL));
-	for (size_t i = 0; i < 4; i++)
-		assert_int_equal(ag_dstate_register(ds, kinds[i]), 0);
-	n = ag_dstate_collect(ds, &subject, &deadline, facts);
-	ag_dstate_destroy(ds);
-	return n;
-}
-
-/* expect_fact - kind, name and state of the i-th fact */
-static void expect_fact(const ag_dns_facts_t *facts, size_t i,
-                        ag_check_kind_t kind, const char *name)
-{
-	assert_true(i < facts->count);
-	assert_int_equal(facts->checks[i].kind, kind);
-	assert_string_equal(facts->checks[i].name, name);
-	if (facts->checks[i].state != AG_CHECK_PASS)
-		fail_msg("%s: %s", name, facts->checks[i].detail);
-}
-
-/* Every kind on one service: facts come in the order kinds were added. */
-static void test_all_kinds(void **state)
-{
-	static const ag_dstate_kind_t *const in_order[] = {
-	    &ag_dkimcheck_kind, &ag_spfcheck_kind, &ag_mxcheck_kind,
-	    &ag_dmarccheck_kind};
-	static const ag_dstate_kind_t *const reversed[] = {
-	    &ag_dmarccheck_kind, &ag_mxcheck_kind, &ag_spfcheck_kind,
-	    &ag_dkimcheck_kind};
-	fake_t *f = *state;
-	ag_dnsmem_t *mem = ag_dnsmem_create();
-	ag_dns_facts_t facts;
-
-	assert_non_null(mem);
-	load_zone(mem);
-	f->entry.send_domain = "bounce.example.com";
-	assert_int_equal(collect_kinds(f, mem, in_order, &facts), 4);
-	expect_fact(&facts, 0, AG_CHECK_DKIM_KEY, "dkim:s0");
-	expect_fact(&facts, 1, AG_CHECK_SPF, "spf:bounce.example.com");
-	expect_fact(&facts, 2, AG_CHECK_MX, "mx:bounce.example.com");
-	expect_fact(&facts, 3, AG_CHECK_DMARC, "dmarc:example.com");
-	assert_string_equal(facts.checks[3].dmarc.policy, "quarantine");
-	assert_int_equal(facts.checks[1].dmarc.found, 0);
-	assert_int_equal(collect_kinds(f, mem, reversed, &facts), 4);
-	expect_fact(&facts, 0, AG_CHECK_DMARC, "dmarc:example.com");
-	expect_fact(&facts, 1, AG_CHECK_MX, "mx:bounce.example.com");
-	expect_fact(&facts, 2, AG_CHECK_SPF, "spf:bounce.example.com");
-	expect_fact(&facts, 3, AG_CHECK_DKIM_KEY, "dkim:s0");
-	/* without a send domain: DKIM and DMARC only */
-	f->entry.send_domain = NULL;
-	assert_int_equal(collect_kinds(f, mem, in_order, &facts), 2);
-	expect_fact(&facts, 0, AG_CHECK_DKIM_KEY, "dkim:s0");
-	expect_fact(&facts, 1, AG_CHECK_DMARC, "dmarc:example.com");
-	ag_dnsmem_destroy(mem);
-}
-
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 
 int main(void)
@@ -1034,8 +876,6 @@ int main(void)
 	    T(test_options),
 	    T(test_dkim_kind),
 	    T(test_kind_data_reaches_facts),
-	    cmocka_unit_test(test_refresh_queue),
-	    T(test_all_kinds),
 	};
 
 	return cmocka_run_group_tests_name("domainstate", tests, NULL, NULL);
