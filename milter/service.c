@@ -10,7 +10,10 @@
 #include <string.h>
 
 #include "dkimverify.h"
+#include "dmarccheck.h"
 #include "domainstate.h"
+#include "mxcheck.h"
+#include "spfcheck.h"
 #include "log.h"
 #include "resolver.h"
 
@@ -91,7 +94,12 @@ static void ag_service_event(void *arg, const ag_dstate_event_t *event)
 static ag_dstate_subject_t ag_service_subject(const ag_snapshot_t *rules,
 					      const ag_domain_entry_t *entry)
 {
-	ag_dstate_subject_t subject = {entry, rules->dkim_keys};
+	ag_dstate_subject_t subject = {
+		.entry = entry,
+		.dkim_keys = rules->dkim_keys,
+		.config = rules->config,
+		.psl = rules->psl,
+	};
 	return subject;
 }
 
@@ -138,7 +146,10 @@ ag_service_t *ag_service_create(const ag_snapshot_t *rules, char *err,
 	ag_dstate_options_from_config(&options, rules->config);
 	service->state = ag_dstate_create(service->resolver, &options, &hooks);
 	if (service->state == NULL ||
-	    ag_dstate_register(service->state, &ag_dkimcheck_kind) != 0) {
+	    ag_dstate_register(service->state, &ag_dkimcheck_kind) != 0 ||
+	    ag_dstate_register(service->state, &ag_spfcheck_kind) != 0 ||
+	    ag_dstate_register(service->state, &ag_mxcheck_kind) != 0 ||
+	    ag_dstate_register(service->state, &ag_dmarccheck_kind) != 0) {
 		snprintf(err, errsize, "cannot start the DNS state service");
 		return ag_service_destroy(service);
 	}

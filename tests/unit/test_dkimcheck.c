@@ -474,7 +474,7 @@ static void test_kind_plans_selectors(void **state)
 	ag_key_ref_t ref = {"s2", p1};
 	ag_domain_entry_t e;
 	ag_diag_t diag;
-	ag_dstate_subject_t subject = {&e, NULL};
+	ag_dstate_subject_t subject = {.entry = &e};
 	ag_dstate_req_t reqs[4];
 
 	snprintf(p1, sizeof(p1), "%s/pkcs8.private", f->dir);
