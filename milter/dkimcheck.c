@@ -9,6 +9,7 @@
  * it to the service's request and options.
  */
 #include "dkimcheck.h"
+#include "dstatekind.h"
 
 #include <errno.h>
 #include <openssl/err.h>
@@ -249,23 +250,6 @@ size_t ag_dkim_keys_count(const ag_dkim_keys_t *keys)
 	return keys->count;
 }
 
-/* ag_dkimcheck_set - fill a result */
-static void ag_dkimcheck_set(ag_check_result_t *result, ag_check_state_t state,
-                             ag_reason_t reason, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void ag_dkimcheck_set(ag_check_result_t *result, ag_check_state_t state,
-                             ag_reason_t reason, const char *fmt, ...)
-{
-	va_list ap;
-
-	result->state = state;
-	result->reason = reason;
-	va_start(ap, fmt);
-	vsnprintf(result->detail, sizeof(result->detail), fmt, ap);
-	va_end(ap);
-}
-
 /* ag_dkimcheck_judge - judge the one key record found */
 static void ag_dkimcheck_judge(const ag_dns_rr_t *rr,
                                const ag_dkimcheck_options_t *options,
@@ -278,22 +262,22 @@ static void ag_dkimcheck_judge(const ag_dns_rr_t *rr,
 
 	if (ag_dkimkey_parse(rr->data, rr->len, &key, &reason, detail,
 	                     sizeof(detail)) < 0) {
-		ag_dkimcheck_set(result, AG_CHECK_FAIL, reason, "%s", detail);
+		ag_dstatekind_set(result, AG_CHECK_FAIL, reason, "%s", detail);
 		return;
 	}
 	if (!key.revoked && expected != NULL &&
 	    (key.spki_len != expected_len ||
 	     memcmp(key.spki, expected, expected_len) != 0))
-		ag_dkimcheck_set(
+		ag_dstatekind_set(
 		    result, AG_CHECK_FAIL, AG_R_DKIM_KEY_MISMATCH,
 		    "published %s key is not the public half of "
 		    "the private key",
 		    ag_dkimkey_describe(&key, detail, sizeof(detail)));
 	else if (ag_dkimkey_judge(&key, &options->key, &reason, detail,
 	                          sizeof(detail)) < 0)
-		ag_dkimcheck_set(result, AG_CHECK_FAIL, reason, "%s", detail);
+		ag_dstatekind_set(result, AG_CHECK_FAIL, reason, "%s", detail);
 	else
-		ag_dkimcheck_set(
+		ag_dstatekind_set(
 		    result, AG_CHECK_PASS, AG_R_COUNT, "%s%s", detail,
 		    expected != NULL ? ", matches the private key" : "");
 	ag_dkimkey_clear(&key);
@@ -314,10 +298,10 @@ static void ag_dkimcheck_answer(const ag_dns_answer_t *answer,
 			count++;
 		}
 	if (count == 0)
-		ag_dkimcheck_set(result, AG_CHECK_FAIL, AG_R_DKIM_KEY_MISSING,
+		ag_dstatekind_set(result, AG_CHECK_FAIL, AG_R_DKIM_KEY_MISSING,
 		                 "no TXT record");
 	else if (count > 1)
-		ag_dkimcheck_set(
+		ag_dstatekind_set(
 		    result, AG_CHECK_FAIL, AG_R_DKIM_KEY_INVALID,
 		    "%zu TXT records at the selector, one expected", count);
 	else
@@ -335,28 +319,28 @@ void ag_dkimcheck_run(ag_resolver_t *resolver, const char *name,
 
 	memset(result, 0, sizeof(*result));
 	if (strlen(name) > AG_DKIMCHECK_NAME_MAX) {
-		ag_dkimcheck_set(result, AG_CHECK_FAIL, AG_R_DKIM_KEY_MISSING,
+		ag_dstatekind_set(result, AG_CHECK_FAIL, AG_R_DKIM_KEY_MISSING,
 		                 "selector name too long for DNS");
 		return;
 	}
 	answer =
 	    ag_resolver_query(resolver, name, AG_DNS_TXT, options->timeout_ms);
 	if (answer == NULL) {
-		ag_dkimcheck_set(result, AG_CHECK_TEMPERROR, AG_R_DNS_TEMPERROR,
+		ag_dstatekind_set(result, AG_CHECK_TEMPERROR, AG_R_DNS_TEMPERROR,
 		                 "out of memory");
 		return;
 	}
 	result->ttl = answer->ttl;
 	if (answer->status == AG_DNS_TEMPFAIL)
-		ag_dkimcheck_set(result, AG_CHECK_TEMPERROR, AG_R_DNS_TEMPERROR,
+		ag_dstatekind_set(result, AG_CHECK_TEMPERROR, AG_R_DNS_TEMPERROR,
 		                 "DNS: %s",
 		                 answer->error != NULL ? answer->error
 		                                       : "temporary failure");
 	else if (answer->status == AG_DNS_NXDOMAIN)
-		ag_dkimcheck_set(result, AG_CHECK_FAIL, AG_R_DKIM_KEY_MISSING,
+		ag_dstatekind_set(result, AG_CHECK_FAIL, AG_R_DKIM_KEY_MISSING,
 		                 "no such name");
 	else if (answer->status == AG_DNS_NODATA)
-		ag_dkimcheck_set(result, AG_CHECK_FAIL, AG_R_DKIM_KEY_MISSING,
+		ag_dstatekind_set(result, AG_CHECK_FAIL, AG_R_DKIM_KEY_MISSING,
 		                 "no TXT record");
 	else
 		ag_dkimcheck_answer(answer, options, expected, expected_len,
