@@ -86,6 +86,9 @@ typedef struct ag_config {
 	unsigned dns_retries;		/* DNSRetries; default 2 */
 	unsigned dns_cache_size;	/* DNSCacheSize (entries); default 100000 */
 	unsigned dns_grace_period_s;	/* DNSGracePeriod; default 72h */
+	unsigned dns_refresh_min_s;	/* DNSRefreshMin: soonest refresh; 60s */
+	unsigned dns_retry_s;		/* DNSRetryInterval: retry during DNS
+					 * trouble; default 60s */
 
 	/* DKIM */
 	unsigned min_key_bits;		/* MinKeyBits; default 1024 */

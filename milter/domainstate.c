@@ -106,6 +106,12 @@ void ag_dstate_options_from_config(ag_dstate_options_t *options,
 	options->grace_period_s = config->dns_grace_period_s;
 	options->min_key_bits = config->min_key_bits;
 	options->allow_testing_keys = config->allow_testing_keys;
+	if (config->dns_refresh_min_s > 0)
+		options->refresh_min_s = config->dns_refresh_min_s;
+	if (config->dns_retry_s > 0)
+		options->retry_s = config->dns_retry_s;
+	if (options->refresh_max_s < options->refresh_min_s)
+		options->refresh_max_s = options->refresh_min_s;
 }
 
 /*
