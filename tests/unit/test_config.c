@@ -88,6 +88,8 @@ static void test_defaults_match_the_documentation(void **state)
 	assert_int_equal(c->dns_retries, 2);
 	assert_int_equal(c->dns_cache_size, 100000);
 	assert_int_equal(c->dns_grace_period_s, 72 * 3600);
+	assert_int_equal(c->dns_refresh_min_s, 60);
+	assert_int_equal(c->dns_retry_s, 60);
 	assert_int_equal(c->min_key_bits, 1024);
 	assert_int_equal(c->allow_testing_keys, 0);
 	assert_int_equal(c->verify_signatures, 0);
@@ -234,6 +236,8 @@ static const struct value_case {
 	{"DNSGracePeriod", "72H", "3d"},
 	{"DNSGracePeriod", "2000ms", "2s"},
 	{"DNSGracePeriod", "30d", "30d"},
+	{"DNSRefreshMin", "5m", "5m"},
+	{"DNSRetryInterval", "1d", "1d"},
 	{"MinKeyBits", "512", "512"},
 	{"MinKeyBits", "016384", "16384"},
 	{"OutboundAddresses", "192.0.2.1,2001:db8::1",
@@ -311,6 +315,8 @@ static const struct error_case {
 	 "value '1500ms': expected a whole number of seconds"},
 	{DOMAINS "DNSGracePeriod 31d", NAME ":2: DNSGracePeriod: bad value "
 	 "'31d': 31d is out of range (0s to 30d)"},
+	{DOMAINS "DNSRetryInterval 0", NAME ":2: DNSRetryInterval: bad value "
+	 "'0': 0s is out of range (1s to 1d)"},
 	{DOMAINS "Socket /run/ag.sock", NAME ":2: Socket: bad value "
 	 "'/run/ag.sock': expected unix:/path, local:/path, inet:port@host "
 	 "or inet6:port@host (add \"unix:\")"},
