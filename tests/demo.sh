@@ -10,11 +10,11 @@
 # per message (SMTP result, verdict, reasons) and removes everything it
 # started. Nothing listens beyond loopback; the system Postfix is untouched.
 #
-# DNS hook: when tests/lib/dns.sh exists it is sourced and must provide
-# dns_start (start the local authoritative server and resolver for the
-# demo's zones, set DNS_NAMESERVERS to "host:port" for alignguard's
-# Nameservers option, register its own cleanup with it_on_exit) and may
-# provide DNS_DEMO_TABLE (a table that adds selectors= to tests/demo/domains).
+# DNS: tests/lib/dns.sh runs Knot DNS (authoritative for the zone
+# "example.") behind Unbound on loopback; the demo publishes there what each
+# customer of the table publishes (DMARC, and MX and SPF for its send
+# domain), plus the records of tests/demo/zone if that file exists (DKIM
+# keys for selectors=, for instance).
 set -u
 
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -66,19 +66,21 @@ top_builddir=$TOP
 
 step "Starting a private Postfix on 127.0.0.1 with alignguard in front"
 it_world_up || die "cannot set up Postfix and the sink"
-
-TABLE=$TOP/tests/demo/domains
-NAMESERVERS=
-if [ -f "$TOP/tests/lib/dns.sh" ]; then
-	. "$TOP/tests/lib/dns.sh"
-	dns_start || die "cannot start the local DNS servers"
-	NAMESERVERS="Nameservers $DNS_NAMESERVERS"
-	TABLE=${DNS_DEMO_TABLE:-$TABLE}
+[ -f "$IT_LIB/dns.sh" ] || die "tests/lib/dns.sh is missing"
+. "$IT_LIB/dns.sh"
+dns_start example || die "cannot start Knot DNS and Unbound"
+cp "$TOP/tests/demo/domains" "$AG_TABLE"
+it_dns_publish_table example || die "cannot publish the zone example."
+if [ -f "$TOP/tests/demo/zone" ]; then
+	dns_zone_add_file "$TOP/tests/demo/zone" example &&
+		dns_zone_load example || die "cannot publish tests/demo/zone"
 fi
-cp "$TABLE" "$AG_TABLE"
-ag_config_write "Mode enforce" "OnUnverified reject" "OnMisaligned reject" $NAMESERVERS
+# Postfix relays from 127.0.0.1: the address receivers check SPF against.
+it_config "Mode enforce" "OnUnverified reject" "OnMisaligned reject" \
+	"OutboundAddresses 127.0.0.1"
 ag_milter_start || die "alignguard does not start: $(tail -n 5 "$AG_LOG")"
 echo "Postfix smtpd 127.0.0.1:$PF_PORT -> milter 127.0.0.1:$AG_PORT -> relay to smtp-sink 127.0.0.1:$SINK_PORT"
+echo "DNS: Unbound $DNS_NS -> Knot DNS 127.0.0.1:$DNS_AUTH_PORT (zone example.)"
 echo "verified-domain table:"
 grep -v '^#' "$AG_TABLE" | grep . | sed 's/^/    /'
 

@@ -3,7 +3,8 @@
 # pass tag, removal of forged tag headers, monitor mode and the per-domain
 # overrides mode=, action= and alignment=, through a real Postfix.
 . "${top_srcdir:-.}/tests/lib/harness.sh"
-it_begin
+. "$IT_LIB/dns.sh"
+dns_it_begin example
 
 ag_table_write <<'EOT'
 # domain              attributes
@@ -15,7 +16,8 @@ monitored.example     mode=monitor
 enforced.example      mode=enforce
 strict.example        alignment=strict
 EOT
-ag_config_write "Mode enforce" "OnUnverified reject" "OnMisaligned reject"
+it_dns_publish_table || tap_bail "cannot publish the zone example."
+it_config "Mode enforce" "OnUnverified reject" "OnMisaligned reject"
 it_milter_start
 
 good="--from bounces@bounce.verified.example --h-From: News<news@verified.example>"
@@ -23,7 +25,7 @@ good="--from bounces@bounce.verified.example --h-From: News<news@verified.exampl
 # A verified, aligned message passes and is tagged "pass".
 it_send $good
 it_expect_reply "aligned message from a verified domain is accepted" '^250 '
-it_expect_header "passing message carries X-AlignGuard: pass" '^pass$'
+it_expect_header "passing message carries X-AlignGuard: pass" '^pass( |$)'
 it_expect_log "passing message is logged as verdict=pass" 'verdict=pass .*reasons=- from_domain=verified\.example mailfrom_domain=bounce\.verified\.example'
 
 # Forged tag headers, in any case, are removed; ours is the only one left.
@@ -34,8 +36,8 @@ X-AlignGuard: pass forged-1
 x-alignguard: pass forged-2
 X-ALIGNGUARD :pass forged-3'
 it_expect_reply "message with forged tag headers is accepted" '^250 '
-tap_is "incoming X-AlignGuard headers are removed, one pass tag remains" \
-	"$(it_tag_headers | tr '\n' '|')" "pass|"
+tap_like "incoming X-AlignGuard headers are removed, one pass tag remains" \
+	"$(it_tag_headers | tr '\n' '|')" '^pass( [^|]*)?\|$'
 
 # Default action for an unverified From: reject.
 unverified="--from ceo@unlisted.example --h-From: ceo@unlisted.example"

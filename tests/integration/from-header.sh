@@ -3,13 +3,15 @@
 # from.missing, from.multiple, from.multiple-mailboxes and hostile variants
 # of from.invalid, plus lookalikes that must still pass.
 . "${top_srcdir:-.}/tests/lib/harness.sh"
-it_begin
+. "$IT_LIB/dns.sh"
+dns_it_begin example
 
 ag_table_write <<'EOT'
 verified.example
 xn--bcher-kva.example
 EOT
-ag_config_write "Mode enforce"
+it_dns_publish_table || tap_bail "cannot publish the zone example."
+it_config "Mode enforce"
 it_milter_start
 
 ENV=bounces@verified.example

@@ -4,7 +4,8 @@
 # (accounts= against the SASL login), replyto.missing, mailfrom.unaligned,
 # mailfrom.not-send-domain, NullSender and ApplyTo.
 . "${top_srcdir:-.}/tests/lib/harness.sh"
-it_begin
+. "$IT_LIB/dns.sh"
+dns_it_begin example
 
 ag_table_write <<'EOT'
 verified.example   send-domain=bounce.verified.example
@@ -13,7 +14,8 @@ sub.example        subdomains=yes
 noreply.example    reply-to=required
 addr.example       addresses=info,news*
 EOT
-ag_config_write "Mode enforce"
+it_dns_publish_table || tap_bail "cannot publish the zone example."
+it_config "Mode enforce"
 it_milter_start
 
 AUTH_SHOP="--auth PLAIN --auth-user shop --auth-password secret-shop"

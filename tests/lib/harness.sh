@@ -5,7 +5,7 @@
 # top_srcdir and top_builddir; both default to the current directory):
 #   . "$top_srcdir/tests/lib/harness.sh"
 #   it_begin                      # root, tools, temp dir, Postfix, sink
-#   ag_table_write <<EOF ... EOF  # then ag_config_write KEY VALUE lines
+#   ag_table_write <<EOF ... EOF  # then it_config "Key value" lines
 #   it_milter_start
 #   it_send --from a@b.example --h-From: 'c@d.example'
 #   it_expect_reply "desc" '^550 5\.7\.1 .*from\.unverified'
@@ -29,6 +29,9 @@
 #   it_expect_hold DESC           the message waits in the hold queue
 # Helpers: it_verdict (print the log line), it_delivered_file,
 #   it_tag_headers (print the X-AlignGuard values of the delivered message).
+# With real DNS (. "$IT_LIB/dns.sh"; dns_it_begin example instead of
+# it_begin): it_dns_publish_table publishes DMARC, MX and SPF records for
+# the table's domains, it_config and it_reconfigure ask our resolver.
 
 : "${top_srcdir:=.}"
 : "${top_builddir:=.}"
@@ -71,11 +74,44 @@ it_milter_start() {
 	ag_milter_start || tap_bail "alignguard does not start: $(tail -n 5 "$AG_LOG")"
 }
 
+# it_config - write the configuration: through dns_config_write (our
+# resolver, short DNS waits) when dns.sh started the DNS servers
+it_config() {
+	if [ -n "${DNS_NS:-}" ]; then
+		dns_config_write "$@"
+	else
+		ag_config_write "$@"
+	fi
+}
+
 # it_reconfigure - new configuration lines, then a restart (not a reload)
 it_reconfigure() {
-	ag_config_write "$@"
+	it_config "$@"
 	ag_milter_stop
 	it_milter_start
+}
+
+# it_dns_publish_table - publish in ZONE (default example, served by
+# dns.sh's dns_start) what a well-configured customer publishes for each
+# domain of the table: a DMARC record, and for its send-domain= an MX and an
+# SPF record. The zone's text starts over, then is loaded.
+it_dns_publish_table() {
+	_it_zone=${1:-example}
+	dns_zone_reset "$_it_zone"
+	awk '!/^[ \t]*(#|$)/ {
+		print "D " $1
+		for (i = 2; i <= NF; i++)
+			if (sub(/^send-domain=/, "", $i)) print "S " $i
+	}' "$AG_TABLE" >"$IT_DIR/publish.list"
+	while read -r _it_kind _it_name; do
+		case $_it_kind in
+		D) dns_zone_add_to "$_it_zone" \
+			"_dmarc.$_it_name. IN TXT \"v=DMARC1; p=reject\"" ;;
+		S) dns_zone_add_to "$_it_zone" "$_it_name. IN MX 10 mx.$_it_name." \
+			"$_it_name. IN TXT \"v=spf1 ip4:127.0.0.1 -all\"" ;;
+		esac
+	done <"$IT_DIR/publish.list"
+	dns_zone_load "$_it_zone"
 }
 
 # it_reply_of - the reply to the message in a swaks transcript
