@@ -51,7 +51,8 @@
 #                            asking $DNS_NS (DNS_CONF_NS to ask another
 #                            server) with short waits and refreshes:
 #                            DNSTimeout 3s, DNSRetries 1, DNSRefreshMin 1s,
-#                            DNSRetryInterval 1s; then each LINE
+#                            DNSRetryInterval 1s; then each LINE (a LINE
+#                            with one of these keys replaces its default)
 #   fakedns_count NAME TYPE  queries fakedns got for (NAME, TYPE), UDP and
 #                            TCP added (0 when none), from the count file
 #                            FAKEDNS_COUNTS given to fakedns_start
@@ -377,10 +378,26 @@ dns_it_begin() {
 	tap_diag "dns: knot 127.0.0.1:$DNS_AUTH_PORT, unbound $DNS_NS"
 }
 
-# dns_config_write - the daemon's configuration with our resolver
+# dns_config_write - the daemon's configuration with our resolver; a LINE
+# naming one of the DNS keys replaces its default here
 dns_config_write() {
-	ag_config_write "Nameservers ${DNS_CONF_NS:-$DNS_NS}" "DNSTimeout 3s" \
-		"DNSRetries 1" "DNSRefreshMin 1s" "DNSRetryInterval 1s" "$@"
+	_dns_lines=$(printf '%s\n' "$@" | awk '{ print tolower($1) }')
+	_dns_defaults=
+	for _dns_d in "Nameservers ${DNS_CONF_NS:-$DNS_NS}" "DNSTimeout 3s" \
+		"DNSRetries 1" "DNSRefreshMin 1s" "DNSRetryInterval 1s"; do
+		_dns_k=$(printf '%s' "${_dns_d%% *}" | tr 'A-Z' 'a-z')
+		printf '%s\n' "$_dns_lines" | grep -qx "$_dns_k" ||
+			_dns_defaults="$_dns_defaults$_dns_d
+"
+	done
+	printf '%s' "$_dns_defaults" >"$IT_DIR/dns-defaults"
+	# prepend them, last first, so they come in the order above
+	while IFS= read -r _dns_d; do
+		set -- "$_dns_d" "$@"
+	done <<EOD
+$(tac "$IT_DIR/dns-defaults")
+EOD
+	ag_config_write "$@"
 }
 
 # fakedns_port_of - the port fakedns printed when it started listening

@@ -1,0 +1,100 @@
+#!/bin/sh
+# dns_faults.sh - DNS that goes wrong, with fakedns as the daemon's name
+# server: for a domain never seen before, a timeout, SERVFAIL, REFUSED, a
+# reply with the wrong ID, garbage, truncation even over TCP, a CNAME loop
+# and an answer later than DNSTimeout each end in 451 4.4.3 dns.temperror
+# within DNSTimeout, the state change naming the fault; a truncated UDP
+# answer complete over TCP and an answer late but within DNSTimeout pass.
+. "${top_srcdir:-.}/tests/lib/harness.sh"
+. "$IT_LIB/dns.sh"
+. "$IT_LIB/dkimkeys.sh"
+it_begin
+tap_require_tool openssl
+
+K=$IT_DIR/keys
+mkdir -p "$K" && chmod 700 "$K"
+dk_genkey "$K/s1.pem" 2048 || tap_bail "cannot make a key"
+REC=$(dk_record "$K/s1.pem")
+
+# fault D FAULT... - a domain whose key record meets the fault
+ZONE=$IT_DIR/fake.zone
+: >"$ZONE"
+fault() {
+	_d=$1
+	shift
+	{
+		printf 's1._domainkey.%s TXT 1 "%s"\n' "$_d" "$REC"
+		[ $# -gt 0 ] && printf 's1._domainkey.%s %s\n' "$_d" "$*"
+		printf '_dmarc.%s TXT 1 "v=DMARC1; p=none"\n' "$_d"
+	} >>"$ZONE"
+	TABLE="${TABLE:-}$_d selectors=s1
+"
+}
+fault ok.test
+fault trunc.test truncate
+fault slow.test delay 1500
+fault timeout.test timeout
+fault servfail.test servfail
+fault refused.test refused
+fault wrongid.test wrong-id
+fault garbage.test garbage
+fault truncall.test truncate-all
+fault loop.test cname-loop
+fault late.test delay 6000
+fakedns_start "$ZONE" "$IT_DIR/counts" || tap_bail "cannot start fakedns"
+tap_diag "fakedns on $FAKEDNS_NS"
+
+printf '%s' "$TABLE" | ag_table_write
+DNS_CONF_NS=$FAKEDNS_NS dns_config_write "Mode enforce" "DNSTimeout 3s" "DNSRetries 1"
+it_milter_start
+
+# send D - a message From and MAIL FROM the domain D; ELAPSED in seconds
+send() {
+	_t0=$(date +%s.%N)
+	it_send --from "bounces@$1" --h-From: "News <news@$1>"
+	ELAPSED=$(echo "$(date +%s.%N) - $_t0" | bc)
+}
+
+# event D - the first state change of D's key check
+event() {
+	ag_log_wait 0 "event=state-change domain=$1 check=dkim:s1" 5
+}
+
+# passes D DESC
+passes() {
+	send "$1"
+	it_expect_reply "$2: accepted" '^250 '
+	it_expect_header "$2: tagged pass" '^pass'
+}
+
+# tempfails D DETAIL DESC - 451 4.4.3 within DNSTimeout, the event says why
+tempfails() {
+	send "$1"
+	it_expect_reply "$3: 451 4.4.3 dns.temperror" '^451 4\.4\.3 .*dns\.temperror'
+	it_expect_log "$3: logged verdict=tempfail reasons=dns.temperror" \
+		"verdict=tempfail .*reasons=dns\\.temperror from_domain=$1 "
+	tap_like "$3: answered within DNSTimeout 3 s (took $ELAPSED s)" \
+		"$(echo "$ELAPSED < 4.5" | bc)" '^1$'
+	tap_like "$3: the state change names the fault" \
+		"$(event "$1")" "from=pending to=temperror reason=dns\\.temperror detail=\".*$2"
+}
+
+passes ok.test "fakedns as the name server, no fault"
+passes trunc.test "TC over UDP, the answer over TCP"
+tap_like "trunc.test: the key record was asked over UDP, then TCP" \
+	"$(grep -i '^s1\._domainkey\.trunc\.test\.\? TXT' "$IT_DIR/counts")" ' [1-9][0-9]* [1-9][0-9]*$'
+passes slow.test "an answer 1.5 s late, within DNSTimeout"
+tempfails timeout.test 'timeout' "no answer"
+tempfails servfail.test 'servfail' "SERVFAIL"
+tempfails refused.test 'refused' "REFUSED"
+tempfails wrongid.test 'timeout' "answers with the wrong ID only"
+tempfails garbage.test '(malformed|short|not a reply|question)' "garbage after the question"
+tempfails truncall.test 'truncated' "TC set over TCP too"
+tempfails loop.test 'cname loop' "CNAME loop"
+tempfails late.test 'timeout' "an answer 6 s late"
+
+# The faults did not reach the domains that passed.
+send ok.test
+it_expect_reply "ok.test still passes afterwards" '^250 '
+
+tap_done
