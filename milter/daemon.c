@@ -129,28 +129,39 @@ int ag_daemon_socket_access(const char *socket_spec, const ag_identity_t *id,
 	return 0;
 }
 
-/* ag_daemon_nodelay_listeners - TCP_NODELAY on listening TCP sockets */
-int ag_daemon_nodelay_listeners(void)
+/* ag_daemon_listeners - listening sockets of the process */
+int ag_daemon_listeners(int *fds, int max)
 {
 	struct rlimit limit;
-	int changed = 0, one = 1;
-	int last = 1024;
+	int found = 0, last = 1024;
 
 	if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < 1024)
 		last = (int)limit.rlim_cur;
-	for (int fd = 3; fd < last; fd++) {
-		struct sockaddr_storage addr;
-		socklen_t len = sizeof(addr);
+	for (int fd = 3; fd < last && found < max; fd++) {
 		int listening = 0;
 		socklen_t optlen = sizeof(listening);
 
 		if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening,
-			       &optlen) != 0 || !listening)
-			continue;
-		if (getsockname(fd, (struct sockaddr *)&addr, &len) != 0 ||
+			       &optlen) == 0 && listening)
+			fds[found++] = fd;
+	}
+	return found;
+}
+
+/* ag_daemon_nodelay_listeners - TCP_NODELAY on listening TCP sockets */
+int ag_daemon_nodelay_listeners(const int *fds, int count)
+{
+	int changed = 0, one = 1;
+
+	for (int i = 0; i < count; i++) {
+		struct sockaddr_storage addr;
+		socklen_t len = sizeof(addr);
+
+		if (getsockname(fds[i], (struct sockaddr *)&addr, &len) != 0 ||
 		    (addr.ss_family != AF_INET && addr.ss_family != AF_INET6))
 			continue;
-		if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) == 0)
+		if (setsockopt(fds[i], IPPROTO_TCP, TCP_NODELAY, &one,
+			       sizeof(one)) == 0)
 			changed++;
 	}
 	return changed;

@@ -34,14 +34,21 @@ int ag_daemon_write_pid(const char *path, char *err, size_t errsize);
 int ag_daemon_socket_access(const char *socket_spec, const ag_identity_t *id,
 			    char *err, size_t errsize);
 
+#define AG_DAEMON_MAX_LISTENERS 8
+
 /*
- * ag_daemon_nodelay_listeners - set TCP_NODELAY on every listening TCP
- * socket of the process (libmilter's, which it does not expose), so that
- * accepted connections inherit it: without it, a reply that follows a
- * header change at end-of-message waits for the MTA's delayed ACK (about
- * 40 ms per message on Linux). Returns how many sockets it changed.
+ * ag_daemon_listeners - the listening sockets of the process (libmilter's,
+ * which it does not expose); returns how many it wrote into fds.
  */
-int ag_daemon_nodelay_listeners(void);
+int ag_daemon_listeners(int *fds, int max);
+
+/*
+ * ag_daemon_nodelay_listeners - set TCP_NODELAY on listening TCP sockets,
+ * so that accepted connections inherit it: without it, a reply that
+ * follows a header change at end-of-message waits for the MTA's delayed
+ * ACK (about 40 ms per message on Linux). Returns how many it changed.
+ */
+int ag_daemon_nodelay_listeners(const int *fds, int count);
 
 /* ag_daemon_drop_privileges - become the identity for good */
 int ag_daemon_drop_privileges(const ag_identity_t *id, char *err, size_t errsize);

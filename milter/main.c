@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -39,6 +40,8 @@
 #define AG_SHUTDOWN_WAIT_MS 30000
 
 static int ag_signal_pipe[2] = {-1, -1};
+static int ag_listeners[AG_DAEMON_MAX_LISTENERS];
+static int ag_listener_count;
 static ag_snapshot_slot_t ag_rules = AG_SNAPSHOT_SLOT_INIT;
 
 /* ag_main_usage - print the command line */
@@ -154,7 +157,7 @@ static void ag_main_wait_in_flight(void)
 static int ag_main_serve(const char *path, ag_service_t *service)
 {
 	pthread_t thread;
-	int status = MI_SUCCESS;
+	int status = MI_SUCCESS, asked_to_stop = 0;
 	sigset_t set;
 	unsigned char sig;
 
@@ -172,18 +175,26 @@ static int ag_main_serve(const char *path, ag_service_t *service)
 		ssize_t n = read(ag_signal_pipe[0], &sig, 1);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n <= 0 || sig == 0 || sig == SIGTERM || sig == SIGINT)
+		if (n <= 0 || sig == 0)
 			break;
+		if (sig == SIGTERM || sig == SIGINT) {
+			asked_to_stop = 1;
+			break;
+		}
 		if (sig == SIGHUP)
 			ag_main_reload(path, service);
 		else if (sig == SIGUSR1)
 			ag_service_log_stats(service);
 	}
 	ag_log(LOG_INFO, "event=stop: finishing messages in flight");
+	/* wake libmilter's accept loop now rather than at its next poll timeout */
+	for (int i = 0; i < ag_listener_count; i++)
+		shutdown(ag_listeners[i], SHUT_RDWR);
 	smfi_stop();
 	ag_main_wait_in_flight();
 	pthread_join(thread, NULL);
-	return status == MI_SUCCESS ? 0 : 1;
+	/* a stop we asked for ends libmilter's accept loop with an error */
+	return asked_to_stop || status == MI_SUCCESS ? 0 : 1;
 }
 
 /* ag_main_open_socket - register, open the socket, set its access */
@@ -207,7 +218,9 @@ static int ag_main_open_socket(const ag_config_t *config,
 		ag_log(LOG_ERR, "%s", err);
 		return -1;
 	}
-	ag_daemon_nodelay_listeners();
+	ag_listener_count = ag_daemon_listeners(ag_listeners,
+						AG_DAEMON_MAX_LISTENERS);
+	ag_daemon_nodelay_listeners(ag_listeners, ag_listener_count);
 	return 0;
 }
 
@@ -216,6 +229,7 @@ static int ag_main_start(const char *path, ag_snapshot_t *snapshot,
 			 int foreground)
 {
 	const ag_config_t *config = snapshot->config;
+	char *pid_file = NULL;
 	ag_identity_t id, *identity = NULL;
 	ag_service_t *service;
 	char err[512];
@@ -230,9 +244,14 @@ static int ag_main_start(const char *path, ag_snapshot_t *snapshot,
 		return 1;
 	if (!foreground && ag_daemon_detach(err, sizeof(err)) != 0)
 		goto fail;
-	if (config->pid_file != NULL &&
-	    ag_daemon_write_pid(config->pid_file, err, sizeof(err)) != 0)
-		goto fail;
+	if (config->pid_file != NULL) {
+		if ((pid_file = strdup(config->pid_file)) == NULL) {
+			snprintf(err, sizeof(err), "out of memory");
+			goto fail;
+		}
+		if (ag_daemon_write_pid(pid_file, err, sizeof(err)) != 0)
+			goto fail;
+	}
 	if ((service = ag_service_create(snapshot, err, sizeof(err))) == NULL)
 		goto fail;
 	if (identity != NULL &&
@@ -243,14 +262,17 @@ static int ag_main_start(const char *path, ag_snapshot_t *snapshot,
 	ag_log(LOG_INFO, "event=start version=%s socket=%s domains=%zu mode=%s",
 	       PACKAGE_VERSION, config->socket,
 	       ag_domains_count(snapshot->domains), ag_mode_name(config->mode));
+	/* after serving, `config` may be gone: a reload freed its snapshot */
 	status = ag_main_serve(path, service);
-	if (config->pid_file != NULL)
-		unlink(config->pid_file);
+	if (pid_file != NULL)
+		unlink(pid_file);
+	free(pid_file);
 	ag_service_destroy(service);
 	ag_log(LOG_INFO, "event=exit status=%d", status);
 	return status;
 fail:
 	ag_log(LOG_ERR, "%s", err);
+	free(pid_file);
 	return 1;
 }
 
