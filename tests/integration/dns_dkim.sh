@@ -6,7 +6,8 @@
 # both legs); a selector CNAME'd into another zone as Amazon SES Easy DKIM
 # publishes it passes; a missing, invalid (bad base64, h=sha1 only,
 # k=unknown), revoked, weak, testing or mismatching key is refused; and
-# AllowTestingKeys and MinKeyBits change what passes at a reload.
+# AllowTestingKeys, MinKeyBits and OnDKIMKey change the outcome at a
+# reload.
 . "${top_srcdir:-.}/tests/lib/harness.sh"
 . "$IT_LIB/dns.sh"
 . "$IT_LIB/dkimkeys.sh"
@@ -137,5 +138,11 @@ tap_like "the 1024-bit key's check turns to fail, dkim.key-weak" \
 	'reason=dkim\.key-weak'
 refused k1024.test dkim.key-weak "RSA 1024 with MinKeyBits 2048"
 pass k2048.test "RSA 2048 with MinKeyBits 2048"
+
+# OnDKIMKey chooses the action.
+dns_config_write "Mode enforce" "OnDKIMKey tempfail"
+tap_like "reload with OnDKIMKey tempfail" "$(ag_milter_reload)" 'event=reload '
+send revoked.test
+it_expect_reply "OnDKIMKey tempfail: 451 4.7.1 dkim.key-revoked" '^451 4\.7\.1 .*dkim\.key-revoked'
 
 tap_done

@@ -4,7 +4,8 @@
 # reply with the wrong ID, garbage, truncation even over TCP, a CNAME loop
 # and an answer later than DNSTimeout each end in 451 4.4.3 dns.temperror
 # within DNSTimeout, the state change naming the fault; a truncated UDP
-# answer complete over TCP and an answer late but within DNSTimeout pass.
+# answer complete over TCP and an answer late but within DNSTimeout pass;
+# with OnDNSError tag the trouble lets mail through, tagged.
 . "${top_srcdir:-.}/tests/lib/harness.sh"
 . "$IT_LIB/dns.sh"
 . "$IT_LIB/dkimkeys.sh"
@@ -96,5 +97,14 @@ tempfails late.test 'timeout' "an answer 6 s late"
 # The faults did not reach the domains that passed.
 send ok.test
 it_expect_reply "ok.test still passes afterwards" '^250 '
+
+# OnDNSError tag: DNS trouble lets the message through, tagged.
+DNS_CONF_NS=$FAKEDNS_NS dns_config_write "Mode enforce" "DNSTimeout 3s" \
+	"DNSRetries 1" "OnDNSError tag"
+tap_like "reload with OnDNSError tag" "$(ag_milter_reload)" 'event=reload '
+send servfail.test
+it_expect_reply "OnDNSError tag: SERVFAIL lets the message through" '^250 '
+it_expect_header "OnDNSError tag: tagged dns.temperror" \
+	'^fail reasons=dns\.temperror from-domain=servfail\.test'
 
 tap_done

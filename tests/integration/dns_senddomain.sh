@@ -6,9 +6,10 @@
 # spf-include= must be reached; no MX, a null MX or an MX naming none of
 # mx= is mx.missing; DMARC's aspf=s makes a sub-domain return-path
 # unaligned; a DMARC record found at the organisational domain gives sp=;
-# no record is dmarc.missing (tagged); the predicted receiver result is in
-# the tag header and the log line, and RequireDMARCPass refuses a predicted
-# fail as dmarc.fail.
+# adkim=s leaves a sub-domain From unaligned with its parent's key; no
+# record is dmarc.missing (tagged); the predicted receiver result is in the
+# tag header and the log line; RequireDMARCPass refuses a predicted fail as
+# dmarc.fail; OnSPF and OnMX choose the action.
 . "${top_srcdir:-.}/tests/lib/harness.sh"
 . "$IT_LIB/dns.sh"
 . "$IT_LIB/dkimkeys.sh"
@@ -72,6 +73,8 @@ dmarc nosig.test "v=DMARC1; p=reject"
 dmarc orgd.test "v=DMARC1; p=reject; sp=quarantine"
 dmarc orgk.test "v=DMARC1; p=reject"
 dns_zone_add "$(dk_dkim_txt s1._domainkey.orgk.test. "$K/s1.pem")"
+dmarc orgks.test "v=DMARC1; p=reject; adkim=s"
+dns_zone_add "$(dk_dkim_txt s1._domainkey.orgks.test. "$K/s1.pem")"
 dns_zone_load || tap_bail "cannot load the zone"
 
 ag_table_write <<EOT
@@ -92,6 +95,7 @@ nosig.test
 orgd.test        subdomains=yes
 shop.orgd.test
 orgk.test        subdomains=yes selectors=s1
+orgks.test       subdomains=yes selectors=s1
 EOT
 dns_config_write "Mode enforce" "OutboundAddresses $OUT4, $OUT6"
 it_milter_start
@@ -170,6 +174,11 @@ tap_like "the DMARC check names the organisational record" \
 	'to=pass .*_dmarc\.orgd\.test'
 send news.orgk.test news.orgk.test
 it_expect_header "sub-domain From, parent's DKIM key aligned relaxed: dmarc=pass" '^pass dmarc=pass$'
+send orgks.test orgks.test
+it_expect_header "adkim=s, d= the From domain itself: dmarc=pass" '^pass dmarc=pass$'
+send news.orgks.test news.orgks.test
+it_expect_header "adkim=s, sub-domain From: the parent's key is unaligned, dmarc=fail" \
+	'^pass dmarc=fail policy=reject$'
 
 # RequireDMARCPass: a predicted fail becomes dmarc.fail.
 dns_config_write "Mode enforce" "OutboundAddresses $OUT4, $OUT6" "RequireDMARCPass yes"
@@ -187,5 +196,15 @@ send nosig.test nosig.test
 it_expect_reply "RequireDMARCPass, OnDMARC reject: 550 dmarc.fail" '^550 5\.7\.1 .*dmarc\.fail'
 it_expect_log "RequireDMARCPass, OnDMARC reject: logged" \
 	'verdict=reject .*reasons=dmarc\.fail .*dmarc=fail policy=reject '
+
+# Other actions for the send domain's checks.
+dns_config_write "Mode enforce" "OutboundAddresses $OUT4, $OUT6" "OnSPF tag" "OnMX tempfail"
+tap_like "reload with OnSPF tag, OnMX tempfail" "$(ag_milter_reload)" 'event=reload '
+send spfmissing.test bounce.spfmissing.test
+it_expect_reply "OnSPF tag: accepted" '^250 '
+it_expect_header "OnSPF tag: tagged spf.missing" \
+	'^fail reasons=spf\.missing from-domain=spfmissing\.test mailfrom-domain=bounce\.spfmissing\.test'
+send mxmissing.test bounce.mxmissing.test
+it_expect_reply "OnMX tempfail: 451 4.7.1 mx.missing" '^451 4\.7\.1 .*mx\.missing'
 
 tap_done

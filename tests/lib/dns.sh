@@ -30,8 +30,9 @@
 #                            absolute, or relative to test.)
 #   dns_zone_add_to ZONE LINE...   the same for another zone
 #   dns_zone_add_file FILE [ZONE]  append a file's lines
-#   dns_zone_del REGEX [ZONE]      drop the lines whose owner (first word)
-#                            matches the extended regex
+#   dns_zone_del REGEX [ZONE]      drop the records whose owner (first
+#                            word) matches the extended regex, a record
+#                            spread over lines in parentheses included
 #   dns_zone_load [ZONE]     publish the text with the next serial, reload
 #                            Knot, wait until it serves it, flush Unbound's
 #                            cache of the zone; 1 on failure
@@ -308,11 +309,16 @@ dns_zone_add_file() {
 	cat "$1" >>"$(dns_src "${2:-test}")"
 }
 
-# dns_zone_del - drop the lines whose owner matches REGEX
+# dns_zone_del - drop the records whose owner matches REGEX (with the
+# continuation lines of a record in parentheses)
 dns_zone_del() {
 	_dns_f=$(dns_src "${2:-test}")
-	awk -v re="$1" '/^\$/ || / SOA / || $1 !~ re' "$_dns_f" >"$_dns_f.new" &&
-		mv "$_dns_f.new" "$_dns_f"
+	awk -v re="$1" '
+	skip { if (index($0, ")")) skip = 0; next }
+	/^[$ \t]/ || / SOA / || $1 !~ re { print; next }
+	{ line = $0; sub(/;.*/, "", line) }
+	index(line, "(") && !index(line, ")") { skip = 1 }
+	' "$_dns_f" >"$_dns_f.new" && mv "$_dns_f.new" "$_dns_f"
 }
 
 # dns_next_serial - the next zone serial (one counter for every zone)
