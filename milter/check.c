@@ -259,6 +259,10 @@ static int ag_check_parse(ag_check_args_t *args, int argc, char **argv)
 
 	args->config = AG_DEFAULT_CONFIG_FILE;
 	args->jobs = AG_CHECK_JOBS;
+	/* a usage error is reported in the format asked for, wherever */
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--nagios") == 0)
+			args->format = AG_FORMAT_NAGIOS;
 	while ((opt = getopt_long(argc, argv, "c:j:n:qhV", ag_check_options,
 	                          NULL)) != -1) {
 		if (opt == 'h' || opt == 'V') {
