@@ -471,6 +471,8 @@ static int ag_check_domains(const ag_check_args_t *args,
 		opts.progress = ag_check_progress;
 	clock_gettime(CLOCK_MONOTONIC, &run.started);
 	rc = list == NULL ? -1 : ag_check_pool_run(ctx, list, count, &opts);
+	if (run.progress_shown)
+		fputs("\r\033[K", stderr);
 	if (list != (const char **)args->domains)
 		free(list);
 	if (rc != 0) {

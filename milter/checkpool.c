@@ -23,6 +23,7 @@ typedef struct ag_check_pool {
 	size_t next;         /* next domain to take */
 	size_t emitted;      /* next domain to emit */
 	int failed;
+	struct timespec shown; /* when progress was last reported */
 	pthread_mutex_t lock;
 	pthread_cond_t ready;
 	pthread_cond_t room;
@@ -75,6 +76,24 @@ static struct timespec ag_check_pool_tick(void)
 	return ts;
 }
 
+/* ag_check_pool_progress - report progress at most once a tick */
+static void ag_check_pool_progress(ag_check_pool_t *pool, size_t done,
+                                   const ag_check_pool_opts_t *opts)
+{
+	struct timespec now;
+	long ms;
+
+	if (opts->progress == NULL)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (now.tv_sec - pool->shown.tv_sec) * 1000L +
+	     (now.tv_nsec - pool->shown.tv_nsec) / 1000000L;
+	if (ms < AG_CHECK_POOL_TICK_MS)
+		return;
+	pool->shown = now;
+	opts->progress(opts->arg, done, pool->count);
+}
+
 /* ag_check_pool_wait - the report of domain i, once done */
 static ag_check_report_t *ag_check_pool_wait(ag_check_pool_t *pool, size_t i,
                                              const ag_check_pool_opts_t *opts)
@@ -86,10 +105,9 @@ static ag_check_report_t *ag_check_pool_wait(ag_check_pool_t *pool, size_t i,
 		struct timespec tick = ag_check_pool_tick();
 
 		if (pthread_cond_timedwait(&pool->ready, &pool->lock, &tick) !=
-		        0 &&
-		    opts->progress != NULL) {
+		    0) {
 			pthread_mutex_unlock(&pool->lock);
-			opts->progress(opts->arg, i, pool->count);
+			ag_check_pool_progress(pool, i, opts);
 			pthread_mutex_lock(&pool->lock);
 		}
 	}
@@ -113,6 +131,7 @@ static void ag_check_pool_emit_all(ag_check_pool_t *pool,
 		else
 			opts->emit(opts->arg, report);
 		ag_check_report_free(report);
+		ag_check_pool_progress(pool, i + 1, opts);
 	}
 }
 
@@ -127,6 +146,7 @@ static int ag_check_pool_init(ag_check_pool_t *pool, size_t count,
 	pthread_mutex_init(&pool->lock, NULL);
 	pthread_cond_init(&pool->ready, NULL);
 	pthread_cond_init(&pool->room, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &pool->shown);
 	return pool->slots != NULL && pool->done != NULL ? 0 : -1;
 }
 

@@ -7,8 +7,8 @@
  * the one being emitted, so memory stays bounded however many domains
  * there are.
  *
- * While it waits, the calling thread calls the progress callback (if any)
- * about five times a second.
+ * The calling thread calls the progress callback (if any) about five
+ * times a second, whether reports come in or not.
  *
  * Diagnostics: ag_check_pool_run() returns -1 when threads cannot be
  * started or a report cannot be allocated (out of memory); the domains

@@ -349,6 +349,51 @@ static void test_pool_order(void **state)
 	assert_int_equal(seen.count, 0);
 }
 
+/* ag_test_progress - count the calls, check their arguments */
+static void ag_test_progress(void *arg, size_t done, size_t total)
+{
+	size_t *calls = arg;
+
+	assert_true(done <= total);
+	assert_int_equal(total, 20);
+	calls[0]++;
+	assert_true(done >= calls[1]);
+	calls[1] = done;
+}
+
+/* ag_test_count_emit - count the reports */
+static void ag_test_count_emit(void *arg, const ag_check_report_t *report)
+{
+	(void)arg;
+	assert_int_equal(report->status, AG_STATUS_FAIL);
+}
+
+/* A slow run reports its progress a few times a second. */
+static void test_pool_progress(void **state)
+{
+	ag_check_world_t *world = ag_check_world_begin();
+	char table[1024] = "", names[20][32];
+	const char *domains[20];
+	size_t calls[2] = {0, 0};
+	ag_check_pool_opts_t opts = {.jobs = 2,
+	                             .emit = ag_test_count_emit,
+	                             .progress = ag_test_progress,
+	                             .arg = calls};
+
+	(void)state;
+	for (int i = 0; i < 20; i++) {
+		snprintf(names[i], sizeof(names[i]), "d%d.example", i);
+		domains[i] = names[i];
+		snprintf(table + strlen(table), sizeof(table) - strlen(table),
+		         "%s selectors=s1\n", names[i]);
+	}
+	ag_check_world_load(world, "", table);
+	ag_dnsmem_set_delay(world->mem, 40);
+	assert_int_equal(ag_check_pool_run(&world->ctx, domains, 20, &opts), 0);
+	assert_true(calls[0] >= 2);
+	ag_check_world_end(world);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -365,6 +410,7 @@ int main(void)
 	    cmocka_unit_test(test_no_answer_in_time),
 	    cmocka_unit_test(test_monitor),
 	    cmocka_unit_test(test_pool_order),
+	    cmocka_unit_test(test_pool_progress),
 	};
 
 	return cmocka_run_group_tests_name("checkrun", tests, setup, teardown);
