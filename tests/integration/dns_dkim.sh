@@ -24,7 +24,7 @@ dk_opendkim_genkey "$K" s1 k2048.test 2048 || tap_bail "opendkim-genkey failed"
 
 # Every domain also publishes DMARC, so a good key is a plain pass.
 for d in k1024 k2048 k4096 ed ses missing badb64 sha1 ktype revoked weak \
-	testing mismatch; do
+	testing mismatch twice sesgone; do
 	dns_zone_add "_dmarc.$d.test. IN TXT \"v=DMARC1; p=none\""
 done
 dns_zone_add "$(dk_dkim_txt s1._domainkey.k1024.test. "$K/k1024.pem")"
@@ -38,12 +38,23 @@ dns_zone_add 's1._domainkey.revoked.test. IN TXT "v=DKIM1; k=rsa; p="'
 dns_zone_add "$(dk_dkim_txt s1._domainkey.weak.test. "$K/weak.pem")"
 dns_zone_add "$(dk_dkim_txt s1._domainkey.testing.test. "$K/testing.pem" "t=y; ")"
 dns_zone_add "$(dk_dkim_txt s1._domainkey.mismatch.test. "$K/published.pem")"
+# Two key records at one selector; a key whose p= is cut by spaces, as
+# copied from a provider's console; an IDN domain, published as A-label.
+dns_zone_add "$(dk_dkim_txt s1._domainkey.twice.test. "$K/k1024.pem")" \
+	"$(dk_dkim_txt s1._domainkey.twice.test. "$K/cname.pem")" \
+	"$(dk_txt s1._domainkey.spaced.test. "v=DKIM1; k=rsa; p=$(dk_pubkey "$K/k1024.pem" |
+		fold -w 60 | tr '\n' ' ')")" \
+	"$(dk_dkim_txt s1._domainkey.xn--bcher-kva.test. "$K/k1024.pem")" \
+	'_dmarc.spaced.test. IN TXT "v=DMARC1; p=none"' \
+	'_dmarc.xn--bcher-kva.test. IN TXT "v=DMARC1; p=none"'
 # Amazon SES Easy DKIM: three tokens, each a CNAME into SES's own zone.
 for tok in tok1 tok2 tok3; do
 	dns_zone_add "$tok._domainkey.ses.test. IN CNAME $tok.dkim.amazonses.test."
 	dns_zone_add_to amazonses.test "$(dk_txt "$tok.dkim.amazonses.test." \
 		"p=$(dk_pubkey "$K/ses.pem")")"
 done
+# A token whose target SES no longer publishes.
+dns_zone_add "gone._domainkey.sesgone.test. IN CNAME gone.dkim.amazonses.test."
 dns_zone_load || tap_bail "cannot load the zone test."
 dns_zone_load amazonses.test || tap_bail "cannot load the zone amazonses.test."
 
@@ -61,6 +72,10 @@ revoked.test   selectors=s1
 weak.test      selectors=s1
 testing.test   selectors=s1
 mismatch.test  selectors=s1 keys=s1:$K/other.pem
+twice.test     selectors=s1
+spaced.test    selectors=s1
+bücher.test    selectors=s1
+sesgone.test   selectors=gone
 EOT
 dns_config_write "Mode enforce"
 it_milter_start
@@ -108,6 +123,9 @@ tap_is "Knot answers an SES selector with its CNAME alone" \
 	"$(dns_auth_query tok1._domainkey.ses.test TXT)" "tok1.dkim.amazonses.test."
 pass ses.test "SES Easy DKIM selectors, CNAMEs chased by Unbound into another zone"
 
+pass spaced.test "p= cut by spaces"
+pass xn--bcher-kva.test "IDN domain listed as bücher.test, key at the A-label"
+
 refused missing.test dkim.key-missing "no key record"
 tap_like "the log names the missing record" \
 	"$(ag_log_since 0 | grep 'event=state-change domain=missing.test check=dkim:s1')" \
@@ -119,6 +137,8 @@ refused revoked.test dkim.key-revoked "empty p=, a revoked key"
 refused weak.test dkim.key-weak "RSA 512 with MinKeyBits 1024"
 refused testing.test dkim.key-testing "t=y with AllowTestingKeys no"
 refused mismatch.test dkim.key-mismatch "published key is not the keys= private key's"
+refused twice.test dkim.key-invalid "two key records at one selector"
+refused sesgone.test dkim.key-missing "an SES token CNAME'd to a name no longer published"
 
 # AllowTestingKeys yes at a reload: the testing key's check is made again.
 mark=$(ag_log_mark)
