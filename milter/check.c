@@ -28,6 +28,7 @@
 #include "checkpool.h"
 #include "checkpublish.h"
 #include "checkrun.h"
+#include "dnsconfig.h"
 #include "resolver.h"
 #include "snapshot.h"
 
@@ -329,22 +330,10 @@ static int ag_check_records(const ag_check_args_t *args,
 static ag_resolver_t *ag_check_resolver(const ag_check_args_t *args,
                                         const ag_config_t *config)
 {
-	ag_resolver_options_t options;
-	char servers[2048] = "", err[512];
-	size_t len = 0;
-	ag_resolver_t *resolver;
+	char err[512];
+	ag_resolver_t *resolver =
+	    ag_dnsconfig_resolver(config, args->nameservers, err, sizeof(err));
 
-	for (size_t i = 0;
-	     i < config->nameservers.count && len < sizeof(servers); i++)
-		len += (size_t)snprintf(servers + len, sizeof(servers) - len,
-		                        "%s%s", i ? "," : "",
-		                        config->nameservers.items[i]);
-	ag_resolver_options_init(&options);
-	options.nameservers = args->nameservers ? args->nameservers : servers;
-	options.timeout_ms = config->dns_timeout_ms;
-	options.retries = config->dns_retries;
-	options.cache_size = config->dns_cache_size;
-	resolver = ag_resolver_create(&options, err, sizeof(err));
 	if (resolver == NULL)
 		fprintf(stderr, AG_CHECK_PROG ": resolver: %s\n", err);
 	return resolver;

@@ -9,11 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "checkkinds.h"
 #include "dkimverify.h"
-#include "dmarccheck.h"
+#include "dnsconfig.h"
 #include "domainstate.h"
-#include "mxcheck.h"
-#include "spfcheck.h"
 #include "log.h"
 #include "resolver.h"
 
@@ -28,37 +27,17 @@ struct ag_service {
 	unsigned cache_size;
 };
 
-/* ag_service_join - a list as one comma-separated string */
-static void ag_service_join(const ag_strlist_t *list, char *buf, size_t size)
-{
-	size_t len = 0;
-
-	buf[0] = '\0';
-	for (size_t i = 0; i < list->count && len < size; i++) {
-		int n = snprintf(buf + len, size - len, "%s%s", i ? "," : "",
-				 list->items[i]);
-		len += n > 0 ? (size_t)n : 0;
-	}
-}
-
 /* ag_service_new_resolver - a c-ares resolver for a configuration */
 static ag_resolver_t *ag_service_new_resolver(ag_service_t *service,
 					      const ag_config_t *config,
 					      char *err, size_t errsize)
 {
-	ag_resolver_options_t options;
-
-	ag_service_join(&config->nameservers, service->nameservers,
-			sizeof(service->nameservers));
-	ag_resolver_options_init(&options);
-	options.nameservers = service->nameservers;
-	options.timeout_ms = config->dns_timeout_ms;
-	options.retries = config->dns_retries;
-	options.cache_size = config->dns_cache_size;
+	ag_dnsconfig_servers(config, service->nameservers,
+			     sizeof(service->nameservers));
 	service->timeout_ms = config->dns_timeout_ms;
 	service->retries = config->dns_retries;
 	service->cache_size = config->dns_cache_size;
-	return ag_resolver_create(&options, err, errsize);
+	return ag_dnsconfig_resolver(config, NULL, err, errsize);
 }
 
 /* ag_service_clean - a DNS-derived text made safe for a quoted log value */
@@ -146,10 +125,7 @@ ag_service_t *ag_service_create(const ag_snapshot_t *rules, char *err,
 	ag_dstate_options_from_config(&options, rules->config);
 	service->state = ag_dstate_create(service->resolver, &options, &hooks);
 	if (service->state == NULL ||
-	    ag_dstate_register(service->state, &ag_dkimcheck_kind) != 0 ||
-	    ag_dstate_register(service->state, &ag_spfcheck_kind) != 0 ||
-	    ag_dstate_register(service->state, &ag_mxcheck_kind) != 0 ||
-	    ag_dstate_register(service->state, &ag_dmarccheck_kind) != 0) {
+	    ag_check_kinds_register(service->state) != 0) {
 		snprintf(err, errsize, "cannot start the DNS state service");
 		return ag_service_destroy(service);
 	}
@@ -179,7 +155,7 @@ static int ag_service_resolver_changed(ag_service_t *service,
 {
 	char joined[sizeof(service->nameservers)];
 
-	ag_service_join(&config->nameservers, joined, sizeof(joined));
+	ag_dnsconfig_servers(config, joined, sizeof(joined));
 	return strcmp(joined, service->nameservers) != 0 ||
 	       config->dns_timeout_ms != service->timeout_ms ||
 	       config->dns_retries != service->retries ||

@@ -17,6 +17,6 @@ apt-get install -y -q --no-install-recommends \
 	libmilter-dev libopendkim-dev libc-ares-dev libpsl-dev publicsuffix \
 	libidn2-dev libssl-dev libcmocka-dev libyaml-dev \
 	clang libclang-rt-14-dev valgrind \
-	postfix swaks sasl2-bin libsasl2-modules \
+	postfix swaks sasl2-bin libsasl2-modules jq \
 	knot knot-dnsutils unbound dnsutils opendkim-tools miltertest \
 	openssl procps iproute2 python3
