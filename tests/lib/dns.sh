@@ -195,14 +195,28 @@ dns_answers() {
 
 # dns_knot_serves - true when Knot answers for test.
 dns_knot_serves() {
-	dns_auth_query test. SOA | grep -q .
+	dig +time=1 +tries=1 -p "$DNS_AUTH_PORT" @127.0.0.1 test. SOA 2>/dev/null |
+		grep -q 'status: NOERROR'
+}
+
+# dns_up PID CMD... - wait (15 s at most) until CMD succeeds, while PID runs
+dns_up() {
+	_dns_pid=$1
+	shift
+	_dns_tries=150
+	while [ $_dns_tries -gt 0 ] && kill -0 "$_dns_pid" 2>/dev/null; do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+		_dns_tries=$((_dns_tries - 1))
+	done
+	return 1
 }
 
 # dns_knot_start - run Knot in the background, wait until it answers
 dns_knot_start() {
 	knotd -c "$DNS_DIR/knot.conf" >>"$DNS_DIR/knot.log" 2>&1 &
 	DNS_KNOT_PID=$!
-	it_wait 15 dns_knot_serves || {
+	dns_up "$DNS_KNOT_PID" dns_knot_serves || {
 		echo "knot does not answer on 127.0.0.1:$DNS_AUTH_PORT:" >&2
 		tail -n 5 "$DNS_DIR/knot.log" >&2
 		return 1
@@ -220,7 +234,7 @@ dns_knot_stop() {
 dns_unbound_start() {
 	unbound -d -c "$DNS_DIR/unbound.conf" >>"$DNS_DIR/unbound.log" 2>&1 &
 	DNS_UNBOUND_PID=$!
-	it_wait 15 dns_answers || {
+	dns_up "$DNS_UNBOUND_PID" dns_answers || {
 		echo "unbound does not answer on 127.0.0.1:$DNS_PORT:" >&2
 		tail -n 5 "$DNS_DIR/unbound.log" "$DNS_DIR/knot.log" >&2
 		return 1
@@ -249,7 +263,18 @@ dns_stop() {
 	dns_knot_stop
 }
 
-# dns_start - Knot behind Unbound on free loopback ports
+# dns_start_once - choose ports, write the files, start both servers
+dns_start_once() {
+	DNS_AUTH_PORT=$(it_free_port) && DNS_PORT=$(it_free_port) &&
+		DNS_DEAD_PORT=$(it_free_port) || return 1
+	DNS_NS=127.0.0.1:$DNS_PORT
+	dns_knot_conf
+	dns_unbound_conf
+	dns_knot_start && dns_unbound_start
+}
+
+# dns_start - Knot behind Unbound on free loopback ports; a port taken by
+# someone else between choosing and binding it means another try
 dns_start() {
 	DNS_DIR=$IT_DIR/dns
 	DNS_ZONES=test
@@ -257,18 +282,18 @@ dns_start() {
 		DNS_ZONES="$DNS_ZONES $(dns_zone_name "$_dns_z")"
 	done
 	mkdir -p "$DNS_DIR/knotdb" "$DNS_DIR/zones" "$DNS_DIR/src" || return 1
-	DNS_AUTH_PORT=$(it_free_port) && DNS_PORT=$(it_free_port) &&
-		DNS_DEAD_PORT=$(it_free_port) || return 1
-	DNS_NS=127.0.0.1:$DNS_PORT
 	echo 1 >"$DNS_DIR/serial"
-	dns_knot_conf
-	dns_unbound_conf
 	for _dns_z in $DNS_ZONES; do
 		dns_zone_reset "$_dns_z"
 		dns_zone_write "$_dns_z"
 	done
 	it_on_exit dns_stop
-	dns_knot_start && dns_unbound_start
+	for _dns_try in 1 2 3; do
+		dns_start_once && return 0
+		dns_stop
+		echo "dns: try $_dns_try failed, again with other ports" >&2
+	done
+	return 1
 }
 
 # dns_src - the file holding a zone's text
