@@ -94,7 +94,7 @@ void ag_dstate_options_init(ag_dstate_options_t *options)
 	options->refresh_max_s = 3600;
 	options->retry_s = 60;
 	options->idle_s = 48 * 3600;
-	options->workers = 4;
+	options->workers = 32;
 }
 
 /* ag_dstate_options_from_config - defaults, then the daemon's settings */

@@ -96,7 +96,9 @@ typedef struct ag_dstate_options {
 	unsigned refresh_max_s;   /* never later; default 3600 */
 	unsigned retry_s;         /* while in DNS trouble; default 60 */
 	unsigned idle_s;          /* drop checks unused this long; 48h */
-	unsigned workers;         /* evaluating threads; default 4 */
+	unsigned workers;         /* evaluating threads; default 32: they
+	                           * mostly wait on DNS, and each first
+	                           * message waits for its own checks */
 } ag_dstate_options_t;
 
 /*

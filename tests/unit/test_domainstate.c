@@ -754,7 +754,7 @@ static void test_options(void **state)
 	assert_int_equal(o.min_key_bits, 2048);
 	assert_int_equal(o.allow_testing_keys, 1);
 	assert_int_equal(o.refresh_percent, 80);
-	assert_int_equal(o.workers, 4);
+	assert_int_equal(o.workers, 32);
 	ag_dstate_options_init(&o);
 	assert_int_equal(o.grace_period_s, 72 * 3600);
 	assert_int_equal(o.min_key_bits, 1024);
