@@ -2,7 +2,7 @@
 # dns_state.sh - the per-domain DNS state against real DNS servers: a domain
 # that passed keeps passing while its DNS is down (resolver stopped, then
 # the authoritative server stopped), a never-seen domain meets the outage
-# with 451 4.4.3, a key deleted while the daemon runs turns the domain to
+# (or its own name servers' silence) with 451 4.4.3, a key deleted while the daemon runs turns the domain to
 # fail (logged as a state change, mail refused after the refresh) and back
 # to pass when it is restored, and the end of DNSGracePeriod turns a held
 # pass into dns.temperror.
@@ -24,6 +24,7 @@ dns_zone_load || tap_bail "cannot load the zone"
 ag_table_write <<EOT
 stable.test   selectors=s1
 fresh.test    selectors=s1
+gone.dead.test selectors=s1
 EOT
 dns_config_write "Mode enforce"
 it_milter_start
@@ -103,6 +104,8 @@ tap_like "key deleted: state-change to=fail reason=dkim.key-missing logged" \
 send stable.test
 it_expect_reply "key deleted: mail is refused after the refresh, 550 dkim.key-missing" \
 	'^550 5\.7\.1 .*dkim\.key-missing'
+it_expect_log "key deleted: logged verdict=reject for that reason alone" \
+	'verdict=reject .*reasons=dkim\.key-missing from_domain=stable\.test '
 it_expect_no_delivery "key deleted: the refused message is not delivered"
 
 # The key comes back.
@@ -113,7 +116,8 @@ line=$(ag_log_wait "$mark" 'event=state-change domain=stable\.test check=dkim:s1
 tap_like "key restored: state-change from=fail to=pass logged" \
 	"$line" 'check=dkim:s1 from=fail to=pass reason=-'
 send stable.test
-it_expect_reply "key restored: stable.test passes again" '^250 '
+it_expect_reply "key restored: stable.test accepted again" '^250 '
+it_expect_header "key restored: tagged pass" '^pass dmarc=pass$'
 
 # The grace period ends: a held pass becomes dns.temperror.
 dns_config_write "Mode enforce" "DNSGracePeriod 3s"
@@ -121,7 +125,8 @@ tap_like "reload with DNSGracePeriod 3s" "$(ag_milter_reload)" 'event=reload '
 mark=$(ag_log_mark)
 dns_unbound_stop || tap_bail "cannot stop unbound"
 send stable.test
-it_expect_reply "grace period running: stable.test passes" '^250 '
+it_expect_reply "grace period running: stable.test accepted" '^250 '
+it_expect_log "grace period running: logged as a pass" 'verdict=pass .*from_domain=stable\.test '
 line=$(ag_log_wait "$mark" 'event=state-change domain=stable\.test check=dkim:s1' 15)
 tap_like "grace period over: state-change to=temperror logged" \
 	"$line" 'check=dkim:s1 from=pass to=temperror reason=dns\.temperror'
@@ -133,6 +138,18 @@ line=$(ag_log_wait "$mark" 'event=state-change domain=stable\.test check=dkim:s1
 tap_like "DNS back: state-change from=temperror to=pass logged" \
 	"$line" 'from=temperror to=pass'
 send stable.test
-it_expect_reply "DNS back: stable.test passes" '^250 '
+it_expect_reply "DNS back: stable.test accepted" '^250 '
+it_expect_header "DNS back: tagged pass" '^pass dmarc=pass$'
+
+# A never-seen domain whose own name servers do not answer (Unbound's stub
+# zone dead.test. points at a closed port): deferred within DNSTimeout.
+# Last, as its checks then retry every second for the rest of the run.
+start=$(date +%s)
+send gone.dead.test
+end=$(date +%s)
+it_expect_reply "its name servers down: never-seen gone.dead.test is deferred, 451 4.4.3" \
+	'^451 4\.4\.3 .*dns\.temperror'
+tap_like "its name servers down: the answer came within DNSTimeout (3 s; took $((end - start)) s)" \
+	"$((end - start))" '^[0-4]$'
 
 tap_done

@@ -341,7 +341,7 @@ dns_zone_del() {
 	awk -v re="$1" '
 	skip { if (index($0, ")")) skip = 0; next }
 	/^[$ \t]/ || / SOA / || $1 !~ re { print; next }
-	{ line = $0; sub(/;.*/, "", line) }
+	{ line = $0; gsub(/"([^"\\]|\\.)*"/, "", line); sub(/;.*/, "", line) }
 	index(line, "(") && !index(line, ")") { skip = 1 }
 	' "$_dns_f" >"$_dns_f.new" && mv "$_dns_f.new" "$_dns_f"
 }
