@@ -134,12 +134,14 @@ refused softfail.test spf.fail "$(re "$OUT6")" "~all, the IPv6 address not liste
 
 send incl.test bounce.incl.test
 it_expect_reply "spf-include= reached through include:: accepted" '^250 '
+it_expect_header "spf-include= reached: tagged pass" '^pass dmarc=pass$'
 refused noincl.test spf.fail '_spf\.platform\.test' "spf-include= never reached"
 
 refused mxmissing.test mx.missing 'to=fail' "send domain without MX"
 refused nullmx.test mx.missing 'to=fail' "null MX (RFC 7505)"
 send mxright.test bounce.mxright.test
 it_expect_reply "MX names one of mx=: accepted" '^250 '
+it_expect_header "MX names one of mx=: tagged pass" '^pass dmarc=pass$'
 refused mxwrong.test mx.missing 'mail\.elsewhere\.test' "MX names none of mx="
 
 send strict.test strict.test
