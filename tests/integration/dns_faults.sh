@@ -5,7 +5,9 @@
 # and an answer later than DNSTimeout each end in 451 4.4.3 dns.temperror
 # within DNSTimeout, the state change naming the fault; a truncated UDP
 # answer complete over TCP and an answer late but within DNSTimeout pass;
-# with OnDNSError tag the trouble lets mail through, tagged.
+# twenty domains whose name servers never answer do not hold up the first
+# message of a healthy one; with OnDNSError tag the trouble lets mail
+# through, tagged.
 . "${top_srcdir:-.}/tests/lib/harness.sh"
 . "$IT_LIB/dns.sh"
 . "$IT_LIB/dkimkeys.sh"
@@ -42,11 +44,30 @@ fault garbage.test garbage
 fault truncall.test truncate-all
 fault loop.test cname-loop
 fault late.test delay 6000
+# Twenty domains whose name servers never answer, each with five checks,
+# and a healthy domain next to them.
+for i in $(seq 1 20); do
+	for name in s1._domainkey s2._domainkey bounce _dmarc; do
+		echo "$name.dead$i.test timeout"
+	done >>"$ZONE"
+	TABLE="${TABLE}dead$i.test send-domain=bounce.dead$i.test selectors=s1,s2
+"
+done
+{
+	printf 's1._domainkey.healthy.test TXT 1 "%s"\n' "$REC"
+	printf 's2._domainkey.healthy.test TXT 1 "%s"\n' "$REC"
+	printf 'bounce.healthy.test TXT 1 "v=spf1 ip4:192.0.2.25 -all"\n'
+	printf 'bounce.healthy.test MX 1 10 mx.healthy.test\n'
+	printf '_dmarc.healthy.test TXT 1 "v=DMARC1; p=none"\n'
+} >>"$ZONE"
+TABLE="${TABLE}healthy.test send-domain=bounce.healthy.test selectors=s1,s2
+"
 fakedns_start "$ZONE" "$IT_DIR/counts" || tap_bail "cannot start fakedns"
 tap_diag "fakedns on $FAKEDNS_NS"
 
 printf '%s' "$TABLE" | ag_table_write
-DNS_CONF_NS=$FAKEDNS_NS dns_config_write "Mode enforce" "DNSTimeout 3s" "DNSRetries 1"
+DNS_CONF_NS=$FAKEDNS_NS dns_config_write "Mode enforce" "DNSTimeout 3s" "DNSRetries 1" \
+	"OutboundAddresses 192.0.2.25"
 it_milter_start
 
 # send D - a message From and MAIL FROM the domain D; ELAPSED in seconds
@@ -96,6 +117,32 @@ tempfails late.test 'timeout' "an answer 6 s late"
 
 # The faults did not reach the domains that passed.
 passes ok.test "afterwards, the domain without faults"
+
+# The dead domains' first messages at once (milterload, one connection
+# each): their checks then retry every second (DNSRetryInterval 1s), each
+# waiting DNSTimeout. A never-seen healthy domain must not queue behind
+# them: its first message waits about one round trip, not DNSTimeout.
+LOAD=${top_builddir:-.}/tests/bench/milterload
+[ -x "$LOAD" ] || tap_bail "no milterload at $LOAD (run make)"
+pids=
+for i in $(seq 1 20); do
+	timeout 60 "$LOAD" -s "inet:$AG_PORT@127.0.0.1" -c 1 -n 1 -f "news@dead$i.test" \
+		-m "bounces@bounce.dead$i.test" >"$IT_DIR/dead.$i" 2>&1 &
+	pids="$pids $!"
+done
+for pid in $pids; do
+	wait "$pid"
+done
+# (milterload counts a 451 reply code among the rejected)
+tap_is "twenty dead domains: no first message accepted" \
+	"$(cat "$IT_DIR"/dead.* | grep -c 'accepted=0 rejected=1 ')" 20
+tap_is "twenty dead domains: each deferred with dns.temperror" \
+	"$(ag_log_since 0 | grep -c 'verdict=tempfail .*reasons=dns\.temperror from_domain=dead')" 20
+sleep 2
+it_send --from bounces@bounce.healthy.test --h-From: "News <news@healthy.test>"
+it_expect_reply "beside twenty dead domains, a healthy never-seen domain is accepted" '^250 '
+it_expect_log "beside twenty dead domains, its first message waits about one round trip" \
+	'verdict=pass .*from_domain=healthy\.test .*dns_ms=([0-9]{1,3}|1[0-4][0-9]{2}) '
 
 # OnDNSError tag: DNS trouble lets the message through, tagged.
 DNS_CONF_NS=$FAKEDNS_NS dns_config_write "Mode enforce" "DNSTimeout 3s" \
