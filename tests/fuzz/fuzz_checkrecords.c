@@ -42,8 +42,7 @@ static unsigned char ag_fuzz_unquote(const char **p)
 }
 
 /* ag_fuzz_txt_check - the strings of a TXT line give back the text */
-static void ag_fuzz_txt_check(const char *line, const uint8_t *text,
-                              size_t len)
+static void ag_fuzz_txt_check(const char *line, const uint8_t *text, size_t len)
 {
 	const char *p = strstr(line, " IN TXT ");
 	size_t total = 0, n;
@@ -89,8 +88,8 @@ static size_t ag_fuzz_spf_terms(const char *s)
 	size_t n = 0;
 
 	for (; *s != '\0'; s++)
-		n += (*s != ' ' && *s != '\t') && (s[1] == ' ' || s[1] == '\t' ||
-		                                   s[1] == '\0');
+		n += (*s != ' ' && *s != '\t') &&
+		     (s[1] == ' ' || s[1] == '\t' || s[1] == '\0');
 	return n;
 }
 

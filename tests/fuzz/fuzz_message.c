@@ -23,17 +23,20 @@ static const char ag_fuzz_table[] =
     "action=tag\n"
     "noreply.billing.example reply-to=required\n"
     "new.example mode=monitor alignment=strict send-domain=new.example\n"
-    "b\xc3\xbc" "cher.example selectors=mail\n";
+    "b\xc3\xbc"
+    "cher.example selectors=mail\n";
 
 /* ag_fuzz_dns - DNS facts: DKIM passes, SPF as flagged, DMARC p=reject */
 static const ag_dns_facts_t *ag_fuzz_dns(unsigned flags)
 {
 	static ag_dns_facts_t dns = {
 	    .count = 3,
-	    .checks = {{.kind = AG_CHECK_DKIM_KEY, .name = "dkim:s1",
+	    .checks = {{.kind = AG_CHECK_DKIM_KEY,
+	                .name = "dkim:s1",
 	                .state = AG_CHECK_PASS},
 	               {.kind = AG_CHECK_SPF, .name = "spf:bounce.example.com"},
-	               {.kind = AG_CHECK_DMARC, .name = "dmarc:example.com",
+	               {.kind = AG_CHECK_DMARC,
+	                .name = "dmarc:example.com",
 	                .state = AG_CHECK_PASS,
 	                .dmarc = {1, "reject", "reject", 0, 0, 100, 1}}}};
 
@@ -72,9 +75,11 @@ static void ag_fuzz_report(const ag_message_facts_t *facts,
 	    .total_ms = 15};
 
 	ag_fuzz_clean(buf, ag_report_tag(&s, buf, sizeof(buf)), sizeof(buf));
-	ag_fuzz_clean(buf, ag_report_log_line(&s, AG_LOG_TEXT, buf, sizeof(buf)),
+	ag_fuzz_clean(buf,
+	              ag_report_log_line(&s, AG_LOG_TEXT, buf, sizeof(buf)),
 	              sizeof(buf));
-	ag_fuzz_clean(buf, ag_report_log_line(&s, AG_LOG_JSON, buf, sizeof(buf)),
+	ag_fuzz_clean(buf,
+	              ag_report_log_line(&s, AG_LOG_JSON, buf, sizeof(buf)),
 	              sizeof(buf));
 	if (verdict->action < AG_ACT_TEMPFAIL)
 		return;
