@@ -80,13 +80,15 @@ it_expect_no_delivery "resolver down: the deferred message is not delivered"
 dns_unbound_start || tap_bail "cannot restart unbound"
 
 # Outage 2: the authoritative server is down; Unbound times out, SERVFAIL.
-before=$(failures "$(stats)")
 dns_knot_stop || tap_bail "cannot stop knot"
 dns_flush
+before=$(dns_stat num.queries)
 sleep 4
-after=$(failures "$(stats)")
-tap_like "authoritative down: the refreshes fail ($before -> $after DNS failures)" \
-	"$((after - before))" '^[1-9]'
+after=$(dns_stat num.queries)
+# Unbound can only fail them (Knot down, its cache empty); whether the
+# daemon gives up first or gets SERVFAIL depends on Unbound's timers
+tap_like "authoritative down: the refreshes keep asking ($before -> $after queries at Unbound)" \
+	"$((after - before))" '^([2-9]|[1-9][0-9]+)$'
 send stable.test
 it_expect_reply "authoritative down: stable.test still passes (grace)" '^250 '
 it_expect_header "authoritative down: tagged pass" '^pass'
