@@ -29,9 +29,15 @@
 
 typedef struct ag_dstate_check ag_dstate_check_t;
 
+/* A first-in, first-out queue of checks to evaluate. */
+typedef struct ag_dstate_queue {
+	ag_dstate_check_t *head, *tail;
+} ag_dstate_queue_t;
+
 struct ag_dstate_check {
 	ag_dstate_check_t *hnext;  /* hash chain */
 	ag_dstate_check_t *qnext;  /* work queue */
+	int background;            /* queued or run as a refresh/retry */
 	ag_dstateheap_node_t node; /* node.due: the next refresh */
 	const ag_dstate_kind_t *kind;
 	unsigned char *key; /* kind, target, NUL, params */
@@ -73,7 +79,9 @@ struct ag_dstate {
 	ag_dstate_check_t **buckets;
 	size_t nbuckets;
 	ag_dstateheap_t *heap; /* checks by refresh time */
-	ag_dstate_check_t *qhead, *qtail;
+	ag_dstate_queue_t first;      /* never evaluated: messages wait */
+	ag_dstate_queue_t background; /* refreshes and retries */
+	unsigned background_running;  /* workers on background work */
 	ag_dstate_worker_t *workers;
 	unsigned nworkers;
 	pthread_t scheduler;
@@ -81,51 +89,6 @@ struct ag_dstate {
 	int stopping;
 	ag_dstate_stats_t stats;
 };
-
-/* ag_dstate_options_init - every default */
-void ag_dstate_options_init(ag_dstate_options_t *options)
-{
-	options->dns_timeout_ms = 5000;
-	options->grace_period_s = 72 * 3600;
-	options->min_key_bits = 1024;
-	options->allow_testing_keys = 0;
-	options->refresh_percent = 80;
-	options->refresh_min_s = 60;
-	options->refresh_max_s = 3600;
-	options->retry_s = 60;
-	options->idle_s = 48 * 3600;
-	options->workers = 32;
-}
-
-/* ag_dstate_options_from_config - defaults, then the daemon's settings */
-void ag_dstate_options_from_config(ag_dstate_options_t *options,
-                                   const ag_config_t *config)
-{
-	ag_dstate_options_init(options);
-	options->dns_timeout_ms = config->dns_timeout_ms;
-	options->grace_period_s = config->dns_grace_period_s;
-	options->min_key_bits = config->min_key_bits;
-	options->allow_testing_keys = config->allow_testing_keys;
-	if (config->dns_refresh_min_s > 0)
-		options->refresh_min_s = config->dns_refresh_min_s;
-	if (config->dns_retry_s > 0)
-		options->retry_s = config->dns_retry_s;
-	if (options->refresh_max_s < options->refresh_min_s)
-		options->refresh_max_s = options->refresh_min_s;
-}
-
-/*
- * ag_dstate_options_differ - whether checks may answer otherwise under b
- * than under a: any option an evaluation reads (the scheduling ones and
- * the worker count aside).
- */
-static int ag_dstate_options_differ(const ag_dstate_options_t *a,
-                                    const ag_dstate_options_t *b)
-{
-	return a->dns_timeout_ms != b->dns_timeout_ms ||
-	       a->min_key_bits != b->min_key_bits ||
-	       a->allow_testing_keys != b->allow_testing_keys;
-}
 
 /* ag_dstate_monotonic - CLOCK_MONOTONIC now */
 static struct timespec ag_dstate_monotonic(void)
@@ -215,20 +178,62 @@ static int ag_dstate_reserve(ag_dstate_t *state)
 	return ag_dstateheap_reserve(state->heap, want);
 }
 
-/* ag_dstate_start - queue an evaluation of c (not already in flight) */
+/* ag_dstate_queue_push - append c to a queue */
+static void ag_dstate_queue_push(ag_dstate_queue_t *q, ag_dstate_check_t *c)
+{
+	c->qnext = NULL;
+	if (q->tail != NULL)
+		q->tail->qnext = c;
+	else
+		q->head = c;
+	q->tail = c;
+}
+
+/* ag_dstate_queue_pop - the oldest check of a queue, or NULL */
+static ag_dstate_check_t *ag_dstate_queue_pop(ag_dstate_queue_t *q)
+{
+	ag_dstate_check_t *c = q->head;
+
+	if (c != NULL && (q->head = c->qnext) == NULL)
+		q->tail = NULL;
+	return c;
+}
+
+/*
+ * ag_dstate_start - queue an evaluation of c (not already in flight). A
+ * check never evaluated goes first: a message may be waiting for it.
+ * Refreshes and retries queue behind, and take at most half the workers,
+ * so that many domains with dead DNS (each evaluation blocking a worker
+ * for DNSTimeout) never delay the first message of a healthy one.
+ */
 static void ag_dstate_start(ag_dstate_t *state, ag_dstate_check_t *c)
 {
 	if (ag_dstateheap_contains(&c->node))
 		ag_dstateheap_remove(state->heap, &c->node);
 	c->in_flight = 1;
-	c->qnext = NULL;
-	if (state->qtail != NULL)
-		state->qtail->qnext = c;
-	else
-		state->qhead = c;
-	state->qtail = c;
+	c->background = c->evaluated;
+	ag_dstate_queue_push(c->background ? &state->background : &state->first,
+	                     c);
 	state->stats.in_flight++;
 	pthread_cond_signal(&state->work);
+}
+
+/* ag_dstate_background_limit - workers that background work may use */
+static unsigned ag_dstate_background_limit(const ag_dstate_t *state)
+{
+	return state->nworkers > 1 ? state->nworkers / 2 : 1;
+}
+
+/* ag_dstate_next - the next check a worker may evaluate, or NULL */
+static ag_dstate_check_t *ag_dstate_next(ag_dstate_t *state)
+{
+	ag_dstate_check_t *c = ag_dstate_queue_pop(&state->first);
+
+	if (c == NULL &&
+	    state->background_running < ag_dstate_background_limit(state) &&
+	    (c = ag_dstate_queue_pop(&state->background)) != NULL)
+		state->background_running++;
+	return c;
 }
 
 /* ag_dstate_check_free - release one check */
@@ -428,15 +433,23 @@ static void *ag_dstate_worker_main(void *arg)
 
 	pthread_mutex_lock(&state->lock);
 	for (;;) {
-		ag_dstate_check_t *c;
-		while (!state->stopping && state->qhead == NULL)
+		ag_dstate_check_t *c = NULL;
+		int background;
+
+		while (!state->stopping && (c = ag_dstate_next(state)) == NULL)
 			pthread_cond_wait(&state->work, &state->lock);
-		if (state->stopping)
+		if (state->stopping) {
+			if (c != NULL && c->background)
+				state->background_running--;
 			break;
-		c = state->qhead;
-		if ((state->qhead = c->qnext) == NULL)
-			state->qtail = NULL;
+		}
+		background = c->background;
 		ag_dstate_evaluate(w, c);
+		if (background) {
+			/* a background slot is free: another worker may go */
+			state->background_running--;
+			pthread_cond_signal(&state->work);
+		}
 	}
 	pthread_mutex_unlock(&state->lock);
 	return NULL;

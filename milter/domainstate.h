@@ -189,6 +189,13 @@ void ag_dstate_options_from_config(ag_dstate_options_t *options,
                                    const ag_config_t *config);
 
 /*
+ * ag_dstate_options_differ - whether checks may answer otherwise under b
+ * than under a (an option evaluations read changed)
+ */
+int ag_dstate_options_differ(const ag_dstate_options_t *a,
+                             const ag_dstate_options_t *b);
+
+/*
  * ag_dstate_create - start the service: workers and scheduler threads.
  * The resolver stays the caller's (it must outlive the service or be
  * swapped out with ag_dstate_reconfigure()). hooks may be NULL.
