@@ -189,12 +189,14 @@ void ag_service_log_stats(ag_service_t *service)
 	ag_log(LOG_INFO, "event=stats %s", line);
 	if (ag_resolver_stats(service->resolver, &dns) == 0)
 		ag_log(LOG_INFO, "event=stats dns_queries=%llu dns_cache_hits=%llu "
-		       "dns_joins=%llu dns_timeouts=%llu dns_servfail=%llu "
-		       "dns_refused=%llu dns_nxdomain=%llu dns_other_failures=%llu",
+		       "dns_joins=%llu dns_timeouts=%llu dns_deadline_expired=%llu "
+		       "dns_servfail=%llu dns_refused=%llu dns_nxdomain=%llu "
+		       "dns_other_failures=%llu",
 		       (unsigned long long)dns.queries_sent,
 		       (unsigned long long)dns.cache_hits,
 		       (unsigned long long)dns.inflight_joins,
 		       (unsigned long long)dns.timeouts,
+		       (unsigned long long)dns.deadline_expired,
 		       (unsigned long long)dns.servfail,
 		       (unsigned long long)dns.refused,
 		       (unsigned long long)dns.nxdomain,

@@ -37,7 +37,7 @@ it_tmpdir() {
 	chmod 755 "$IT_DIR"
 	export IT_DIR
 	trap 'it_run_exit' EXIT
-	trap 'exit 130' INT TERM HUP
+	trap 'exit 130' INT TERM HUP PIPE
 	if [ -n "${AG_IT_KEEP:-}" ]; then
 		it_on_exit "echo '# kept $IT_DIR' >&2"
 	else
