@@ -12,7 +12,7 @@
  * or a comment is searched for hidden addresses (addrscan.c).
  */
 #ifdef HAVE_CONFIG_H
-#include <config.h>
+#include "build-config.h"
 #endif
 
 #include "address.h"

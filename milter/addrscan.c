@@ -10,7 +10,7 @@
  * domain with 8-bit octets has to be normalised.
  */
 #ifdef HAVE_CONFIG_H
-#include <config.h>
+#include "build-config.h"
 #endif
 
 #include "addrscan.h"

@@ -13,7 +13,7 @@
  * of conftext.c, which the verified-domain table reader shares.
  */
 #ifdef HAVE_CONFIG_H
-#include <config.h>	/* autoconf's: -I. comes before -Imilter */
+#include "build-config.h"	/* autoconf's: -I. comes before -Imilter */
 #endif
 #include "config.h"
 #include "confcheck.h"

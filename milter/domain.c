@@ -9,7 +9,7 @@
  * accepted is exactly what DNS will be asked for.
  */
 #ifdef HAVE_CONFIG_H
-#include <config.h>
+#include "build-config.h"
 #endif
 
 #include "domain.h"

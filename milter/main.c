@@ -17,7 +17,7 @@
  * the handler through a pipe.
  */
 #ifdef HAVE_CONFIG_H
-#include <config.h>
+#include "build-config.h"
 #endif
 
 #include <errno.h>

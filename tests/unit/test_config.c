@@ -9,14 +9,14 @@
 #include <stdint.h>
 #include <cmocka.h>
 #ifdef HAVE_CONFIG_H
-#include <config.h>	/* autoconf's, for AG_DEFAULT_PSL_FILE */
+#include "build-config.h"	/* autoconf's, for AG_DEFAULT_PSL_FILE */
 #endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "../../milter/config.h"	/* not autoconf's config.h */
+#include "config.h"
 #include "conftext.h"
 #include "domains.h"
 
