@@ -155,6 +155,10 @@ static int load_final(load_conn_t *c)
 		case SMFIR_QUARANTINE:
 		case SMFIR_PROGRESS:
 			continue;
+		case SMFIR_REPLYCODE:
+			/* "4xx ..." is a temporary failure, "5xx ..." a rejection */
+			return len > 0 && c->buf[0] == '4' ? SMFIR_TEMPFAIL
+							   : SMFIR_REJECT;
 		default:
 			return cmd;
 		}
@@ -288,7 +292,7 @@ static void *load_worker_run(void *arg)
 		w->latencies_us[w->done++] = load_now_us() - start;
 		if (r == SMFIR_ACCEPT || r == SMFIR_CONTINUE)
 			w->accepted++;
-		else if (r == SMFIR_REJECT || r == SMFIR_REPLYCODE)
+		else if (r == SMFIR_REJECT)
 			w->rejected++;
 		else if (r == SMFIR_TEMPFAIL)
 			w->tempfailed++;
