@@ -46,6 +46,7 @@ typedef struct ag_conn {
 	char queue_id[64];
 	char dmarc[32];			/* predicted receiver result */
 	ag_dkimverify_msg_t *dkim;	/* signatures being verified */
+	int internal_error;		/* defer at end-of-message */
 	int dkim_needs_body;
 } ag_conn_t;
 
@@ -95,6 +96,7 @@ static void ag_conn_end_message(ag_conn_t *conn)
 	ag_message_reset(&conn->message);
 	conn->dkim = ag_dkimverify_free(conn->dkim);
 	conn->dkim_needs_body = 0;
+	conn->internal_error = 0;
 	conn->rules = ag_snapshot_unref(conn->rules);
 	conn->decided = 0;
 	conn->dns_needed = 0;
@@ -164,13 +166,15 @@ static sfsistat ag_milter_envfrom(SMFICTX *ctx, char **argv)
 		return SMFIS_TEMPFAIL;
 	ag_conn_end_message(conn);
 	conn->started_ms = ag_milter_now_ms();
-	conn->rules = ag_snapshot_acquire(ag_world->rules);
+	/* a refusal here would be dropped (no reply is due): a message
+	 * without rules is deferred at end-of-message instead */
+	if ((conn->rules = ag_snapshot_acquire(ag_world->rules)) == NULL)
+		return ag_conn_noreply(conn, SMFIP_NR_MAIL);
 	ag_message_set_envfrom(&conn->message, argv != NULL ? argv[0] : NULL,
 			       smfi_getsymval(ctx, "{auth_authen}"));
-	if (conn->rules->config->verify_signatures && ag_world->dkimverify != NULL &&
-	    (conn->dkim = ag_dkimverify_begin(ag_world->dkimverify,
-					      smfi_getsymval(ctx, "i"))) == NULL)
-		return SMFIS_TEMPFAIL;
+	if (conn->rules->config->verify_signatures && ag_world->dkimverify != NULL)
+		conn->dkim = ag_dkimverify_begin(ag_world->dkimverify,
+						 smfi_getsymval(ctx, "i"));
 	return ag_conn_noreply(conn, SMFIP_NR_MAIL);
 }
 
@@ -184,7 +188,7 @@ static sfsistat ag_milter_header(SMFICTX *ctx, char *name, char *value)
 	if (ag_message_add_header(&conn->message, conn->rules->config->tag_header,
 				  name, value != NULL ? value : "") < 0) {
 		ag_log(LOG_ERR, "out of memory collecting headers");
-		return SMFIS_TEMPFAIL;
+		conn->internal_error = 1;
 	}
 	if (conn->dkim != NULL)
 		ag_dkimverify_header(conn->dkim, name, value != NULL ? value : "");
@@ -314,6 +318,8 @@ static sfsistat ag_milter_eoh(SMFICTX *ctx)
 
 	if (conn == NULL || conn->rules == NULL)
 		return SMFIS_TEMPFAIL;
+	if (conn->internal_error)	/* deferred at end-of-message */
+		return ag_conn_noreply(conn, SMFIP_NR_EOH);
 	ag_conn_queue_id(ctx, conn);
 	if (conn->dkim != NULL)
 		conn->dkim_needs_body = ag_dkimverify_eoh(conn->dkim) == 1;
@@ -369,6 +375,18 @@ static void ag_conn_signature_fact(ag_conn_t *conn,
 
 	if (dns->count >= AG_MAX_CHECKS)
 		dns->count = AG_MAX_CHECKS - 1;
+	if (conn->dkim == NULL) {
+		/* verification could not start: never pass unverified */
+		ag_check_fact_t *fact = &dns->checks[dns->count++];
+		memset(fact, 0, sizeof(*fact));
+		fact->kind = AG_CHECK_DKIM_SIGNATURE;
+		fact->state = AG_CHECK_TEMPERROR;
+		fact->reason = AG_R_DNS_TEMPERROR;
+		snprintf(fact->name, sizeof(fact->name), "%s", AG_DKIMVERIFY_FACT_NAME);
+		snprintf(fact->detail, sizeof(fact->detail),
+			 "signature verification could not start");
+		return;
+	}
 	ag_dkimverify_end(conn->dkim, &policy, &dns->checks[dns->count++]);
 }
 
@@ -385,7 +403,7 @@ static void ag_conn_decide_with_dns(ag_conn_t *conn)
 	ag_world->dns.collect(ag_world->dns.state, conn->rules, entry,
 			      begun + (long)conn->rules->config->dns_timeout_ms,
 			      &dns);
-	if (conn->dkim != NULL)
+	if (conn->rules->config->verify_signatures && ag_world->dkimverify != NULL)
 		ag_conn_signature_fact(conn, entry, &dns);
 	conn->dns_ms = ag_milter_now_ms() - begun;
 	input.dns = &dns;
@@ -429,6 +447,13 @@ static sfsistat ag_milter_eom(SMFICTX *ctx)
 	if (conn == NULL || conn->rules == NULL)
 		return SMFIS_TEMPFAIL;
 	ag_conn_queue_id(ctx, conn);
+	if (conn->internal_error) {
+		ag_log(LOG_ERR, "queue_id=%s deferred: the message could not be "
+		       "checked (out of memory)",
+		       conn->queue_id[0] ? conn->queue_id : "-");
+		ag_conn_end_message(conn);
+		return SMFIS_TEMPFAIL;
+	}
 	if (!conn->decided)
 		ag_conn_decide_with_dns(conn);
 	if (conn->verdict.action >= AG_ACT_TEMPFAIL)
