@@ -40,7 +40,6 @@ typedef struct ag_conn {
 	ag_message_facts_t facts;
 	ag_verdict_t verdict;
 	int decided;
-	int dns_needed;
 	long started_ms;
 	long dns_ms;
 	char queue_id[64];
@@ -99,7 +98,6 @@ static void ag_conn_end_message(ag_conn_t *conn)
 	conn->internal_error = 0;
 	conn->rules = ag_snapshot_unref(conn->rules);
 	conn->decided = 0;
-	conn->dns_needed = 0;
 	conn->dns_ms = 0;
 	conn->queue_id[0] = '\0';
 }
@@ -327,16 +325,14 @@ static sfsistat ag_milter_eoh(SMFICTX *ctx)
 		conn->rules->config->allow_display_address;
 	ag_message_facts(&conn->message, &options, &conn->facts);
 	input = ag_conn_policy_input(conn, NULL);
-	conn->dns_needed = ag_world->dns.collect != NULL &&
-			   ag_policy_needs_dns(&input);
-	if (conn->dns_needed) {
+	conn->verdict = ag_policy_decide(&input);
+	if (conn->verdict.needs_dns && ag_world->dns.collect != NULL) {
+		/* read at end-of-message, with the DNS facts */
 		if (ag_world->dns.prefetch != NULL)
 			ag_world->dns.prefetch(ag_world->dns.state, conn->rules,
-					       ag_domains_lookup(input.domains,
-								 conn->facts.from_domain));
+					       conn->verdict.entry);
 		return ag_conn_noreply(conn, SMFIP_NR_EOH);
 	}
-	conn->verdict = ag_policy_decide(&input);
 	conn->decided = 1;
 	if (conn->verdict.action >= AG_ACT_TEMPFAIL &&
 	    !(conn->steps & SMFIP_NR_EOH))
@@ -394,8 +390,7 @@ static void ag_conn_signature_fact(ag_conn_t *conn,
 static void ag_conn_decide_with_dns(ag_conn_t *conn)
 {
 	ag_policy_input_t input = ag_conn_policy_input(conn, NULL);
-	const ag_domain_entry_t *entry =
-		ag_domains_lookup(input.domains, conn->facts.from_domain);
+	const ag_domain_entry_t *entry = conn->verdict.entry;
 	long begun = ag_milter_now_ms();
 	ag_dns_facts_t dns;
 

@@ -167,16 +167,6 @@ static ag_action_t ag_policy_strongest(const ag_config_t *config,
 	return strongest;
 }
 
-/* ag_policy_needs_dns - whether DNS facts can still change the verdict */
-int ag_policy_needs_dns(const ag_policy_input_t *input)
-{
-	const ag_domain_entry_t *entry;
-
-	if (ag_policy_exempt(input->config, input->message))
-		return 0;
-	return ag_policy_local_reasons(input, &entry) == 0 && entry != NULL;
-}
-
 /* ag_policy_dmarc_reasons - what the predicted DMARC result adds */
 static ag_reasons_t ag_policy_dmarc_reasons(const ag_policy_input_t *input,
 					    ag_verdict_t *verdict)
@@ -215,9 +205,13 @@ ag_verdict_t ag_policy_decide(const ag_policy_input_t *input)
 		return verdict;
 	verdict.checked = 1;
 	verdict.reasons = ag_policy_local_reasons(input, &verdict.entry);
-	if (verdict.reasons == 0 && verdict.entry != NULL && input->dns != NULL)
-		verdict.reasons = ag_policy_dns_reasons(input->dns) |
-				  ag_policy_dmarc_reasons(input, &verdict);
+	if (verdict.reasons == 0 && verdict.entry != NULL) {
+		if (input->dns == NULL)
+			verdict.needs_dns = 1;
+		else
+			verdict.reasons = ag_policy_dns_reasons(input->dns) |
+					  ag_policy_dmarc_reasons(input, &verdict);
+	}
 	if (verdict.entry != NULL && verdict.entry->has_mode)
 		verdict.mode = verdict.entry->mode;
 	verdict.intended = ag_policy_strongest(config, verdict.entry,

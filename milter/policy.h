@@ -15,8 +15,9 @@
  *
  * A message that fails a check needing no DNS is decided on those checks
  * alone: DNS trouble never turns such a verdict into a temporary failure.
- * ag_policy_needs_dns() tells the daemon when the DNS facts matter, so it
- * can decide at end-of-headers otherwise.
+ * A verdict reached without DNS facts says whether they could still change
+ * it (needs_dns), so the daemon can start the DNS checks and decide again
+ * with them, or keep the verdict as final.
  *
  * With DNS facts the verdict also carries the predicted receiver DMARC
  * result (predict.h). A published aspf=s makes the return-path alignment
@@ -63,18 +64,15 @@ typedef struct ag_verdict {
 	ag_reasons_t reasons;		/* failed checks */
 	const ag_domain_entry_t *entry;	/* the From domain's entry, or NULL */
 	ag_dmarc_prediction_t dmarc;	/* with DNS facts */
+	int needs_dns;			/* reached without DNS facts, and
+					 * they could change it: the message
+					 * is checked, passes every check that
+					 * needs no DNS, and its From domain
+					 * is verified */
 } ag_verdict_t;
 
 /* ag_policy_decide - the verdict for one message */
 ag_verdict_t ag_policy_decide(const ag_policy_input_t *input);
-
-/*
- * ag_policy_needs_dns - whether the verdict can still depend on DNS facts:
- * the message is checked, passes every check that needs no DNS, and its
- * From domain is verified (every verified domain has DNS checks: its DMARC
- * record at least, when the daemon runs that check).
- */
-int ag_policy_needs_dns(const ag_policy_input_t *input);
 
 /* ag_policy_reason_action - the configured action for one failed check */
 ag_action_t ag_policy_reason_action(const ag_config_t *config,

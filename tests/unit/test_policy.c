@@ -287,7 +287,7 @@ static void test_dns_facts(void **state)
 	ag_dns_facts_t dns;
 	ag_verdict_t v;
 
-	assert_true(ag_policy_needs_dns(&input));
+	assert_true(ag_policy_decide(&input).needs_dns);
 	dns = dkim_facts(AG_CHECK_PASS, 0, AG_CHECK_PASS, 0, 0);
 	run_case(world, &c, &dns, &v);
 	assert_int_equal(v.reasons, 0);
@@ -332,7 +332,7 @@ static void test_local_failure_is_not_turned_into_tempfail(void **state)
 					AG_CHECK_TEMPERROR, 0, 0);
 	ag_verdict_t v;
 
-	assert_false(ag_policy_needs_dns(&input));
+	assert_false(ag_policy_decide(&input).needs_dns);
 	world->config->on_misaligned = AG_ACT_TAG;
 	run_case(world, &c, &dns, &v);
 	world->config->on_misaligned = AG_ACT_REJECT;
