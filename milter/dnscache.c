@@ -5,6 +5,7 @@
  * order of use, most recent first, so the tail is evicted when full.
  */
 #include "dnscache.h"
+#include "hash.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -35,14 +36,13 @@ struct ag_dnscache {
 /* ag_dnscache_hash - FNV-1a over the folded name, then the type */
 uint32_t ag_dnscache_hash(const char *name, int type)
 {
-	uint32_t h = 2166136261u;
+	uint64_t h = AG_HASH_INIT;
 
-	for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
-		unsigned char c = (*p >= 'A' && *p <= 'Z') ? *p + 32 : *p;
-		h = (h ^ c) * 16777619u;
-	}
-	h = (h ^ (uint32_t)(type & 0xff)) * 16777619u;
-	return (h ^ (uint32_t)((type >> 8) & 0xff)) * 16777619u;
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		h = ag_hash_step(h, (*p >= 'A' && *p <= 'Z') ? *p + 32 : *p);
+	h = ag_hash_step(h, (unsigned char)(type & 0xff));
+	h = ag_hash_step(h, (unsigned char)((type >> 8) & 0xff));
+	return (uint32_t)(h ^ (h >> 32));
 }
 
 /* ag_dnscache_create - an empty cache */

@@ -6,6 +6,7 @@
  * names with records sit below it (so an empty non-terminal exists).
  */
 #include "dnsmem.h"
+#include "hash.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -67,14 +68,10 @@ static const ag_resolver_ops_t ag_dnsmem_ops = {
     .destroy = ag_dnsmem_destroy_op,
 };
 
-/* ag_dnsmem_hash - FNV-1a of a lower-cased name */
+/* ag_dnsmem_hash - hash of a lower-cased name */
 static size_t ag_dnsmem_hash(const char *name)
 {
-	uint32_t h = 2166136261u;
-
-	for (; *name != '\0'; name++)
-		h = (h ^ (unsigned char)*name) * 16777619u;
-	return h;
+	return (size_t)ag_hash_bytes(name, strlen(name));
 }
 
 /* ag_dnsmem_key - lower-cased copy without one trailing dot */

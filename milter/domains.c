@@ -14,6 +14,7 @@
  * loaded the table is only read: threads may share it.
  */
 #include "domainsint.h"
+#include "hash.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -25,8 +26,6 @@
 #define AG_DOMAINS_BLOCK (1024 * 1024)	/* arena blocks grow up to this */
 #define AG_DOMAINS_BLOCK_MIN 4096
 #define AG_DOMAINS_LABELS_MAX (AG_DOMAIN_MAX / 2 + 1)
-#define AG_DOMAINS_FNV_OFFSET 14695981039346656037ULL
-#define AG_DOMAINS_FNV_PRIME 1099511628211ULL
 
 typedef struct ag_domains_block {
 	struct ag_domains_block *next;
@@ -102,20 +101,14 @@ char *ag_domains_dup(ag_domains_t *table, const char *s, size_t len)
 	return copy;
 }
 
-/* ag_domains_hash_step - FNV-1a, 64 bits, one more octet */
-static uint64_t ag_domains_hash_step(uint64_t hash, char c)
-{
-	return (hash ^ (unsigned char)c) * AG_DOMAINS_FNV_PRIME;
-}
-
 /* ag_domains_hash - FNV-1a of a name read from its end, so that one pass
  * over a name also gives the hash of each of its parent domains */
 static uint64_t ag_domains_hash(const char *s, size_t len)
 {
-	uint64_t hash = AG_DOMAINS_FNV_OFFSET;
+	uint64_t hash = AG_HASH_INIT;
 
 	while (len > 0)
-		hash = ag_domains_hash_step(hash, s[--len]);
+		hash = ag_hash_step(hash, (unsigned char)s[--len]);
 	return hash;
 }
 
@@ -273,13 +266,13 @@ const ag_domain_entry_t *ag_domains_lookup(const ag_domains_t *table,
 					   const char *domain)
 {
 	size_t start[AG_DOMAINS_LABELS_MAX], len, n = 0;
-	uint64_t hash[AG_DOMAINS_LABELS_MAX], h = AG_DOMAINS_FNV_OFFSET;
+	uint64_t hash[AG_DOMAINS_LABELS_MAX], h = AG_HASH_INIT;
 
 	if (table == NULL || domain == NULL ||
 	    (len = strlen(domain)) > AG_DOMAIN_MAX)
 		return NULL;
 	for (size_t i = len; i > 0; i--) {
-		h = ag_domains_hash_step(h, domain[i - 1]);
+		h = ag_hash_step(h, (unsigned char)domain[i - 1]);
 		if (i == 1 || domain[i - 2] == '.') {
 			start[n] = i - 1;
 			hash[n++] = h;

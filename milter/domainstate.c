@@ -13,6 +13,7 @@
  * change of it is reported once as an event (ag_dstate_publish).
  */
 #include "domainstate.h"
+#include "hash.h"
 
 #include <pthread.h>
 #include <stddef.h>
@@ -121,14 +122,10 @@ static int64_t ag_dstate_now(const ag_dstate_t *state)
 	return (int64_t)ag_dstate_monotonic().tv_sec;
 }
 
-/* ag_dstate_hash - FNV-1a of a check's key */
+/* ag_dstate_hash - hash of a check's key */
 static size_t ag_dstate_hash(const unsigned char *key, size_t len)
 {
-	uint64_t h = 14695981039346656037ULL;
-
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ key[i]) * 1099511628211ULL;
-	return (size_t)h;
+	return (size_t)ag_hash_bytes(key, len);
 }
 
 /* ag_dstate_find - the check with this key, or NULL */
