@@ -186,7 +186,17 @@ static void ag_dstate_queue_push(ag_dstate_queue_t *q, ag_dstate_check_t *c)
 	q->tail = c;
 }
 
-/* ag_dstate_queue_pop - the oldest check of a queue, or NULL */
+/* ag_dstate_queue_push_front - put c first in a queue */
+static void ag_dstate_queue_push_front(ag_dstate_queue_t *q,
+                                       ag_dstate_check_t *c)
+{
+	c->qnext = q->head;
+	q->head = c;
+	if (q->tail == NULL)
+		q->tail = c;
+}
+
+/* ag_dstate_queue_pop - the first check of a queue, or NULL */
 static ag_dstate_check_t *ag_dstate_queue_pop(ag_dstate_queue_t *q)
 {
 	ag_dstate_check_t *c = q->head;
@@ -198,7 +208,10 @@ static ag_dstate_check_t *ag_dstate_queue_pop(ag_dstate_queue_t *q)
 
 /*
  * ag_dstate_start - queue an evaluation of c (not already in flight). A
- * check never evaluated goes first: a message may be waiting for it.
+ * check never evaluated goes first: a message may be waiting for it; the
+ * newest such check first of all, since the messages behind older ones
+ * may have given up waiting already (after DNSTimeout) while the newest
+ * one's message still waits.
  * Refreshes and retries queue behind, and take at most half the workers,
  * so that many domains with dead DNS (each evaluation blocking a worker
  * for DNSTimeout) never delay the first message of a healthy one.
@@ -209,8 +222,10 @@ static void ag_dstate_start(ag_dstate_t *state, ag_dstate_check_t *c)
 		ag_dstateheap_remove(state->heap, &c->node);
 	c->in_flight = 1;
 	c->background = c->evaluated;
-	ag_dstate_queue_push(c->background ? &state->background : &state->first,
-	                     c);
+	if (c->background)
+		ag_dstate_queue_push(&state->background, c);
+	else
+		ag_dstate_queue_push_front(&state->first, c);
 	state->stats.in_flight++;
 	pthread_cond_signal(&state->work);
 }
